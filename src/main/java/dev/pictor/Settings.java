@@ -1,0 +1,134 @@
+package dev.pictor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every operator-facing setting, with its default. Read once at start-up from environment variables
+ * ({@link #fromEnvironment}); tests build their own with {@link #defaults} and the {@code with*}
+ * helpers. The README's configuration table lists the same names: keep the two in step.
+ */
+public record Settings(
+        String host,
+        int port,
+        Path dataDir,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int dbPoolSize,
+        String adminKey,
+        String publicBaseUrl,
+        Duration fileUrlTtl,
+        Duration retention,
+        Duration cleanupInterval,
+        List<String> fetchAllow,
+        long fetchMaxBytes,
+        long fetchMaxPixels,
+        Duration fetchConnectTimeout,
+        Duration fetchReadTimeout,
+        int fetchMaxRedirects,
+        boolean sandboxEnabled,
+        Duration sandboxLatency,
+        int sandboxConcurrency,
+        long maxBodyBytes,
+        int maxPromptChars,
+        int maxInFlight,
+        Duration leaseDuration,
+        Duration taskDeadline,
+        Duration pollInterval,
+        int maxAttempts,
+        Duration shutdownGrace) {
+
+    public static Settings defaults() {
+        return fromEnvironment(Map.of());
+    }
+
+    public static Settings fromEnvironment(Map<String, String> env) {
+        var e = new Env(env);
+        int port = e.integer("PICTOR_PORT", 8080);
+        return new Settings(
+                e.string("PICTOR_HOST", "0.0.0.0"),
+                port,
+                Path.of(e.string("PICTOR_DATA_DIR", "./data")),
+                e.string("PICTOR_DB_URL", ""),
+                e.string("PICTOR_DB_USER", ""),
+                e.string("PICTOR_DB_PASSWORD", ""),
+                e.integer("PICTOR_DB_POOL_SIZE", 8),
+                e.string("PICTOR_ADMIN_KEY", ""),
+                e.string("PICTOR_PUBLIC_BASE_URL", ""),
+                Duration.ofSeconds(e.integer("PICTOR_FILE_URL_TTL_SECONDS", 86_400)),
+                Duration.ofHours(e.integer("PICTOR_RETENTION_HOURS", 72)),
+                Duration.ofSeconds(e.integer("PICTOR_CLEANUP_INTERVAL_SECONDS", 600)),
+                e.list("PICTOR_FETCH_ALLOW"),
+                e.longValue("PICTOR_FETCH_MAX_BYTES", 20L * 1024 * 1024),
+                e.longValue("PICTOR_FETCH_MAX_PIXELS", 50_000_000L),
+                Duration.ofMillis(e.integer("PICTOR_FETCH_CONNECT_TIMEOUT_MS", 5_000)),
+                Duration.ofMillis(e.integer("PICTOR_FETCH_READ_TIMEOUT_MS", 15_000)),
+                e.integer("PICTOR_FETCH_MAX_REDIRECTS", 3),
+                e.bool("PICTOR_SANDBOX", true),
+                Duration.ofMillis(e.integer("PICTOR_SANDBOX_LATENCY_MS", 500)),
+                e.integer("PICTOR_SANDBOX_CONCURRENCY", 8),
+                e.longValue("PICTOR_MAX_BODY_BYTES", 1024L * 1024),
+                e.integer("PICTOR_MAX_PROMPT_CHARS", 20_000),
+                e.integer("PICTOR_MAX_IN_FLIGHT", 256),
+                Duration.ofSeconds(e.integer("PICTOR_LEASE_SECONDS", 30)),
+                Duration.ofSeconds(e.integer("PICTOR_TASK_DEADLINE_SECONDS", 600)),
+                Duration.ofMillis(e.integer("PICTOR_POLL_INTERVAL_MS", 1_000)),
+                e.integer("PICTOR_MAX_ATTEMPTS", 3),
+                Duration.ofSeconds(e.integer("PICTOR_SHUTDOWN_GRACE_SECONDS", 20)));
+    }
+
+    /** The base of file URLs: the configured public URL, or this host and port. */
+    public String effectivePublicBaseUrl(int boundPort) {
+        if (!publicBaseUrl.isBlank()) {
+            return publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+        }
+        return "http://localhost:" + boundPort;
+    }
+
+    public boolean usesEmbeddedDatabase() {
+        return dbUrl.isBlank();
+    }
+
+    private record Env(Map<String, String> values) {
+        String string(String name, String fallback) {
+            String v = values.get(name);
+            return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        int integer(String name, int fallback) {
+            return (int) longValue(name, fallback);
+        }
+
+        long longValue(String name, long fallback) {
+            String v = string(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
+            }
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String v = string(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.toLowerCase()) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw new IllegalArgumentException(name + " must be true or false, got '" + v + "'");
+            };
+        }
+
+        List<String> list(String name) {
+            String v = string(name, "");
+            return v.isEmpty() ? List.of() : List.of(v.split("\\s*,\\s*"));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.pictor.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pictor.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The connection pool and schema. H2 in a file under the data directory unless a JDBC URL is
+ * configured; the same Flyway migrations run on both.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final Jdbc jdbc;
+
+    private Database(HikariDataSource dataSource, Dialect dialect) {
+        this.dataSource = dataSource;
+        this.jdbc = new Jdbc(dataSource, dialect);
+    }
+
+    public static Database open(Settings settings) {
+        String url = settings.usesEmbeddedDatabase() ? embeddedUrl(settings.dataDir()) : settings.dbUrl();
+        return open(url, settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
+    }
+
+    public static Database open(String url, String user, String password, int poolSize) {
+        Dialect dialect = Dialect.of(url);
+        var config = new HikariConfig();
+        config.setJdbcUrl(url);
+        if (!user.isBlank()) {
+            config.setUsername(user);
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("pictor-db");
+        config.setConnectionTimeout(10_000);
+        var dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource, dialect);
+    }
+
+    /**
+     * WRITE_DELAY=0 makes H2 write every commit to the file before the commit returns, so a task
+     * acknowledged to a client survives a kill -9 of the process.
+     */
+    static String embeddedUrl(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create data directory " + dataDir, e);
+        }
+        Path file = dataDir.toAbsolutePath().normalize().resolve("pictor");
+        return "jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    public Jdbc jdbc() {
+        return jdbc;
+    }
+
+    public Dialect dialect() {
+        return jdbc.dialect();
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** True when a connection can be had and answers a trivial query within two seconds. */
+    public boolean isReachable() {
+        try (var c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.pictor.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * A small JDBC helper: statements with positional parameters, row mappers, and transactions. Instants
+ * are bound as UTC {@code OffsetDateTime}, which both H2 and PostgreSQL store in
+ * {@code TIMESTAMP WITH TIME ZONE} columns without surprises.
+ */
+public final class Jdbc {
+    private final DataSource dataSource;
+    private final Dialect dialect;
+
+    public Jdbc(DataSource dataSource, Dialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
+    public interface TransactionBody<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** Runs {@code body} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(TransactionBody<T> body) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = body.run(new Tx(c));
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException(e);
+        }
+    }
+
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        return inTransaction(tx -> tx.query(sql, mapper, params));
+    }
+
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+        return inTransaction(tx -> tx.queryOne(sql, mapper, params));
+    }
+
+    public int update(String sql, Object... params) {
+        return inTransaction(tx -> tx.update(sql, params));
+    }
+
+    /** The statements of one transaction. */
+    public static final class Tx {
+        private final Connection connection;
+
+        Tx(Connection connection) {
+            this.connection = connection;
+        }
+
+        public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(mapper.map(rs));
+                    }
+                    return rows;
+                }
+            }
+        }
+
+        public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+            List<T> rows = query(sql, mapper, params);
+            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+        }
+
+        public int update(String sql, Object... params) throws SQLException {
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                bind(ps, params);
+                return ps.executeUpdate();
+            }
+        }
+
+        public Connection connection() {
+            return connection;
+        }
+    }
+
+    static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p instanceof Instant instant) {
+                ps.setObject(i + 1, instant.atOffset(ZoneOffset.UTC));
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
+    /** Reads a TIMESTAMP WITH TIME ZONE column as an Instant (null stays null). */
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        Object value = rs.getObject(column);
+        return switch (value) {
+            case null -> null;
+            case OffsetDateTime odt -> odt.toInstant();
+            case Timestamp ts -> ts.toInstant();
+            default -> rs.getObject(column, OffsetDateTime.class).toInstant();
+        };
+    }
+
+    /** Builds "?, ?, ?" for an IN list of {@code n} parameters. */
+    public static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+}
