@@ -56,6 +56,6 @@ CREATE INDEX task_queue_owner ON task_queue (lease_owner);
 
 -- Values every node must share, such as the key that signs file URLs.
 CREATE TABLE app_setting (
-    name   VARCHAR(64)   PRIMARY KEY,
-    value  VARCHAR(4000) NOT NULL
+    setting_name   VARCHAR(64)   PRIMARY KEY,
+    setting_value  VARCHAR(4000) NOT NULL
 );

@@ -1,0 +1,32 @@
+package dev.pictor;
+
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one Pictor node configured from environment variables; stops gracefully on SIGTERM / Ctrl-C. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if ("json".equalsIgnoreCase(System.getenv("PICTOR_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Settings settings;
+        try {
+            settings = Settings.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("pictor: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Pictor pictor = Pictor.start(settings, Clock.systemUTC(), System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down: finishing running tasks for up to {}", settings.shutdownGrace());
+            pictor.close();
+            log.info("stopped");
+        }, "pictor-shutdown"));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.pictor;
+
+import dev.pictor.api.ApiServer;
+import dev.pictor.auth.ApiKeys;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.catalog.ModelSpec;
+import dev.pictor.db.AppSettings;
+import dev.pictor.db.Database;
+import dev.pictor.media.AddressPolicy;
+import dev.pictor.media.SafeFetcher;
+import dev.pictor.metrics.Metrics;
+import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.provider.sandbox.SandboxProvider;
+import dev.pictor.storage.BlobStore;
+import dev.pictor.storage.FileSystemBlobStore;
+import dev.pictor.storage.FileUrls;
+import dev.pictor.task.Dispatcher;
+import dev.pictor.task.Sweeper;
+import dev.pictor.task.TaskService;
+import dev.pictor.task.TaskStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Pictor node: wires the pieces together with constructors, starts them in dependency order and
+ * stops them in reverse. {@link Main} runs one from the environment; tests run several side by side.
+ */
+public final class Pictor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Pictor.class);
+
+    private final Settings settings;
+    private final Database database;
+    private final Dispatcher dispatcher;
+    private final Sweeper sweeper;
+    private final ApiServer server;
+    private final TaskStore store;
+
+    private Pictor(Settings settings, Database database, Dispatcher dispatcher, Sweeper sweeper, ApiServer server, TaskStore store) {
+        this.settings = settings;
+        this.database = database;
+        this.dispatcher = dispatcher;
+        this.sweeper = sweeper;
+        this.server = server;
+        this.store = store;
+    }
+
+    public static Pictor start(Settings settings, Clock clock, PrintStream console) {
+        Database database = Database.open(settings);
+        try {
+            return start(settings, clock, console, database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static Pictor start(Settings settings, Clock clock, PrintStream console, Database database) {
+        var metrics = new Metrics(clock);
+        var store = new TaskStore(database.jdbc());
+        metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
+        var keys = new ApiKeys(database.jdbc(), clock);
+        bootstrapKeys(settings, keys, console);
+
+        var catalog = new ModelCatalog();
+        var providers = new ProviderRegistry();
+        if (settings.sandboxEnabled()) {
+            providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
+            for (ModelSpec model : catalog.all()) {
+                providers.route(model.id(), SandboxProvider.NAME);
+            }
+            log.info("Pictor runs in SANDBOX MODE: images are synthetic. No real upstream is configured for: {}",
+                    String.join(", ", catalog.all().stream().map(ModelSpec::id).toList()));
+        } else {
+            log.warn("sandbox mode is off and no upstream is configured: every submit will answer 503");
+        }
+
+        BlobStore blobs;
+        try {
+            blobs = new FileSystemBlobStore(settings.dataDir().resolve("files"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the file store under " + settings.dataDir(), e);
+        }
+        var fetcher = new SafeFetcher(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout(),
+                settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(), settings.fetchMaxRedirects());
+        String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
+                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
+        var tasks = new TaskService(store, catalog, providers, dispatcher, metrics, clock, settings.taskDeadline(), settings.maxPromptChars());
+        var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
+
+        byte[] urlKey = Base64.getDecoder().decode(new AppSettings(database.jdbc()).getOrCreate("file_url_key",
+                () -> Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32))));
+        var boundPort = new AtomicInteger(settings.port());
+        var fileUrls = new FileUrls(urlKey, () -> settings.effectivePublicBaseUrl(boundPort.get()), settings.fileUrlTtl(), clock);
+        var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls,
+                database, metrics);
+
+        dispatcher.start();
+        sweeper.start();
+        server.start();
+        boundPort.set(server.port());
+        log.info("Pictor listening on {}:{} (database: {}, files: {})", settings.host(), server.port(),
+                settings.usesEmbeddedDatabase() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
+                settings.dataDir().resolve("files"));
+        return new Pictor(settings, database, dispatcher, sweeper, server, store);
+    }
+
+    private static void bootstrapKeys(Settings settings, ApiKeys keys, PrintStream console) {
+        keys.ensureTenant(ApiKeys.DEFAULT_TENANT, "Default tenant");
+        if (!settings.adminKey().isBlank()) {
+            if (!settings.adminKey().startsWith("sk-") || settings.adminKey().length() < 20) {
+                throw new IllegalArgumentException("PICTOR_ADMIN_KEY must start with sk- and be at least 20 characters");
+            }
+            keys.ensureKey(ApiKeys.DEFAULT_TENANT, "bootstrap admin (PICTOR_ADMIN_KEY)", true, settings.adminKey());
+        } else if (!keys.hasAnyKey()) {
+            var created = keys.create(ApiKeys.DEFAULT_TENANT, "bootstrap admin", true);
+            // Printed to the console once, never logged: the log may be shipped elsewhere.
+            console.println();
+            console.println("  Pictor created an admin API key for the default tenant. It is shown only this once:");
+            console.println();
+            console.println("      " + created.secret());
+            console.println();
+            console.println("  Use it as: Authorization: Bearer <key>. Set PICTOR_ADMIN_KEY to choose your own.");
+            console.println();
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + server.port();
+    }
+
+    public TaskStore store() {
+        return store;
+    }
+
+    /**
+     * Graceful stop: no new requests, no new claims; running tasks get the grace period, and what is
+     * still running then goes back to the queue for the next node.
+     */
+    @Override
+    public void close() {
+        server.close();
+        sweeper.close();
+        dispatcher.shutdown(settings.shutdownGrace());
+        database.close();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.pictor.api;
+
+import dev.pictor.Json;
+import dev.pictor.auth.ApiKeyInfo;
+import dev.pictor.auth.ApiKeys;
+import dev.pictor.auth.CreatedKey;
+import dev.pictor.auth.Tenant;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The admin API (admin keys only): tenants and their API keys. */
+final class AdminRoutes {
+    private static final String ID_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
+
+    private final ApiKeys keys;
+    private final long maxBodyBytes;
+
+    AdminRoutes(ApiKeys keys, long maxBodyBytes) {
+        this.keys = keys;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/api/admin/tenants", this::listTenants);
+        routes.post("/api/admin/tenants", this::createTenant);
+        routes.get("/api/admin/keys", this::listKeys);
+        routes.post("/api/admin/keys", this::createKey);
+        routes.post("/api/admin/keys/{key_id}/revoke", this::revokeKey);
+        routes.delete("/api/admin/keys/{key_id}", this::revokeKey);
+    }
+
+    private void listTenants(Context ctx) {
+        ApiServer.requireAdmin(ctx);
+        ObjectNode data = Json.object();
+        var list = data.putArray("tenants");
+        keys.tenants().forEach(t -> list.add(tenantJson(t)));
+        HttpJson.ok(ctx, data);
+    }
+
+    private void createTenant(Context ctx) {
+        ApiServer.requireAdmin(ctx);
+        ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
+        String id = text(body, "id", true);
+        if (!id.matches(ID_PATTERN)) {
+            throw ApiException.badRequest("id must be 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit", "id");
+        }
+        String name = body.has("name") ? text(body, "name", false) : id;
+        if (keys.tenant(id).isPresent()) {
+            throw new ApiException(409, "conflict_error", "tenant " + id + " already exists", "id", null);
+        }
+        HttpJson.ok(ctx, tenantJson(keys.createTenant(id, name)));
+    }
+
+    private void listKeys(Context ctx) {
+        ApiServer.requireAdmin(ctx);
+        String tenant = ctx.queryParam("tenant_id");
+        ObjectNode data = Json.object();
+        var list = data.putArray("keys");
+        keys.list(tenant).forEach(k -> list.add(keyJson(k)));
+        HttpJson.ok(ctx, data);
+    }
+
+    private void createKey(Context ctx) {
+        ApiServer.requireAdmin(ctx);
+        ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
+        String tenantId = body.has("tenant_id") ? text(body, "tenant_id", true) : ApiKeys.DEFAULT_TENANT;
+        if (keys.tenant(tenantId).isEmpty()) {
+            throw ApiException.badRequest("tenant " + tenantId + " does not exist; create it with POST /api/admin/tenants", "tenant_id");
+        }
+        String name = body.has("name") ? text(body, "name", false) : "";
+        JsonNode admin = body.get("admin");
+        if (admin != null && !admin.isNull() && !admin.isBoolean()) {
+            throw ApiException.badRequest("admin must be a boolean", "admin");
+        }
+        CreatedKey created = keys.create(tenantId, name, admin != null && admin.asBoolean());
+        ObjectNode data = keyJson(created.info());
+        data.put("key", created.secret());
+        data.put("note", "store this key now: it is shown only once");
+        HttpJson.ok(ctx, data);
+    }
+
+    private void revokeKey(Context ctx) {
+        ApiServer.requireAdmin(ctx);
+        String keyId = ctx.pathParam("key_id");
+        ApiKeyInfo info = keys.revoke(keyId).orElseThrow(() -> ApiException.notFound("key " + keyId + " not found"));
+        HttpJson.ok(ctx, keyJson(info));
+    }
+
+    private static String text(ObjectNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull() || !v.isString() || (required && v.asString().isBlank())) {
+            throw ApiException.badRequest(field + (required ? " is required and" : "") + " must be a string", field);
+        }
+        if (v.asString().length() > 200) {
+            throw ApiException.badRequest(field + " must be at most 200 characters", field);
+        }
+        return v.asString();
+    }
+
+    private static ObjectNode tenantJson(Tenant t) {
+        return Json.object().put("id", t.id()).put("name", t.name()).put("created_time", HttpJson.time(t.createdAt()));
+    }
+
+    private static ObjectNode keyJson(ApiKeyInfo k) {
+        return Json.object()
+                .put("id", k.id())
+                .put("tenant_id", k.tenantId())
+                .put("prefix", k.prefix())
+                .put("name", k.name())
+                .put("admin", k.admin())
+                .put("created_time", HttpJson.time(k.createdAt()))
+                .put("last_used_time", HttpJson.time(k.lastUsedAt()))
+                .put("revoked_time", HttpJson.time(k.revokedAt()));
+    }
+}

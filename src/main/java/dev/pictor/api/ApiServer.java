@@ -1,0 +1,124 @@
+package dev.pictor.api;
+
+import dev.pictor.auth.ApiKeys;
+import dev.pictor.auth.Principal;
+import dev.pictor.catalog.InvalidInputException;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.db.Database;
+import dev.pictor.metrics.Metrics;
+import dev.pictor.storage.BlobStore;
+import dev.pictor.storage.FileUrls;
+import dev.pictor.task.TaskService;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP surface of Pictor on one Javalin server with virtual threads: the APIDot task API, the
+ * admin API, signed file downloads and operations endpoints. Errors of every kind leave in the same
+ * envelope; an unexpected exception is logged and answered as a 500 without internals.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    private static final Logger access = LoggerFactory.getLogger("pictor.access");
+    private static final String PRINCIPAL = "pictor.principal";
+
+    private final Javalin app;
+
+    public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
+                     BlobStore blobs, FileUrls fileUrls, Database database, Metrics metrics) {
+        var apidot = new ApidotRoutes(tasks, catalog, new StatusBody(fileUrls), maxBodyBytes);
+        var admin = new AdminRoutes(keys, maxBodyBytes);
+        var files = new FileRoutes(blobs, fileUrls);
+        var ops = new OpsRoutes(database, metrics);
+        this.app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = maxBodyBytes;
+            // Images are already compressed and JSON bodies are small; gzip would cost CPU for nothing.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
+            config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
+            apidot.register(config.routes);
+            admin.register(config.routes);
+            files.register(config.routes);
+            ops.register(config.routes);
+            config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
+            config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
+            config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpJson.error(ctx, fromJavalin(e)));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                HttpJson.error(ctx, new ApiException(500, "server_error", "internal server error", null, null));
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    HttpJson.error(ctx, ApiException.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+            config.routes.error(405, ctx -> HttpJson.error(ctx, new ApiException(405, "invalid_request_error",
+                    "method " + ctx.method() + " is not allowed on " + ctx.path(), null, null)));
+        });
+    }
+
+    public ApiServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static ApiException fromJavalin(HttpResponseException e) {
+        int status = e.getStatus();
+        return switch (status) {
+            case 413 -> ApiException.tooLarge("request body is too large");
+            case 404 -> ApiException.notFound("not found");
+            case 405 -> new ApiException(405, "invalid_request_error", "method not allowed", null, null);
+            default -> new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error", e.getMessage(), null, null);
+        };
+    }
+
+    private static void authenticate(Context ctx, ApiKeys keys) {
+        if (ctx.path().equals("/api/models")) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || header.isBlank()) {
+            throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            throw ApiException.unauthorized("malformed Authorization header: expected Bearer <key>");
+        }
+        Principal principal = keys.authenticate(header.substring(7).trim())
+                .orElseThrow(() -> ApiException.unauthorized("invalid API key"));
+        ctx.attribute(PRINCIPAL, principal);
+    }
+
+    static Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p == null) {
+            throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
+        }
+        return p;
+    }
+
+    static Principal requireAdmin(Context ctx) {
+        Principal p = principal(ctx);
+        if (!p.admin()) {
+            throw ApiException.forbidden("this endpoint needs an admin key");
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

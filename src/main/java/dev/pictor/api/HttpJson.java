@@ -1,0 +1,79 @@
+package dev.pictor.api;
+
+import dev.pictor.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reading JSON bodies under a size limit, and writing the success and error envelopes. */
+final class HttpJson {
+    private HttpJson() {
+    }
+
+    /** The parsed body; 413 past {@code maxBytes} (declared or actual), 400 when it is not a JSON object. */
+    static ObjectNode readObject(Context ctx, long maxBytes) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw ApiException.tooLarge("request body is " + declared + " bytes; the limit is " + maxBytes);
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        } catch (IOException e) {
+            throw ApiException.badRequest("request body could not be read", null);
+        }
+        if (body.length > maxBytes) {
+            throw ApiException.tooLarge("request body is over the limit of " + maxBytes + " bytes");
+        }
+        if (body.length == 0) {
+            throw ApiException.badRequest("request body is empty; send a JSON object", null);
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("request body is not valid JSON", null);
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("request body must be a JSON object", null);
+        }
+        return (ObjectNode) node;
+    }
+
+    static void ok(Context ctx, JsonNode data) {
+        ObjectNode envelope = Json.object();
+        envelope.put("code", 200);
+        envelope.set("data", data);
+        write(ctx, 200, envelope);
+    }
+
+    static void error(Context ctx, ApiException e) {
+        ObjectNode envelope = Json.object();
+        envelope.put("code", e.status());
+        ObjectNode error = envelope.putObject("error");
+        error.put("message", e.getMessage());
+        error.put("type", e.type());
+        if (e.param() != null) {
+            error.put("param", e.param());
+        }
+        if (e.retryAfterSeconds() != null) {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        write(ctx, e.status(), envelope);
+    }
+
+    static void write(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
+    }
+
+    /** ISO-8601 UTC with a Z, to the second; null stays null. */
+    static String time(Instant instant) {
+        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pictor.media;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Recognises images by their bytes (never by headers or file names), reads their pixel size from the
+ * header before decoding anything, and decodes only images under a pixel budget, which stops
+ * decompression bombs before they allocate.
+ */
+public final class ImageProbe {
+    static {
+        // The WebP reader comes from a plugin jar; make sure ImageIO has seen it.
+        ImageIO.scanForPlugins();
+        ImageIO.setUseCache(false);
+    }
+
+    private ImageProbe() {
+    }
+
+    /** The content type the bytes start like, or null for anything but PNG, JPEG, WebP and GIF. */
+    public static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
+                && b[4] == 0x0d && b[5] == 0x0a && b[6] == 0x1a && b[7] == 0x0a) {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+            return "image/jpeg";
+        }
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            return "image/webp";
+        }
+        if (b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8' && (b[4] == '7' || b[4] == '9') && b[5] == 'a') {
+            return "image/gif";
+        }
+        return null;
+    }
+
+    /** Width and height from the image header; throws when the bytes are not a readable image. */
+    public static int[] dimensions(byte[] bytes, String contentType) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = readerFor(contentType);
+            try {
+                reader.setInput(in, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** Decodes the (first frame of the) image, refusing one above {@code maxPixels}. */
+    public static BufferedImage decode(byte[] bytes, long maxPixels) throws IOException {
+        String type = sniff(bytes);
+        if (type == null) {
+            throw new IOException("not a PNG, JPEG, WebP or GIF image");
+        }
+        int[] size = dimensions(bytes, type);
+        if ((long) size[0] * size[1] > maxPixels) {
+            throw new IOException("image is " + size[0] + "x" + size[1] + ", over the limit of " + maxPixels + " pixels");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = readerFor(type);
+            try {
+                reader.setInput(in, true, true);
+                BufferedImage image = reader.read(0);
+                if (image == null) {
+                    throw new IOException("image could not be decoded");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    private static ImageReader readerFor(String contentType) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByMIMEType(contentType);
+        if (!readers.hasNext()) {
+            throw new IOException("no decoder for " + contentType);
+        }
+        return readers.next();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.pictor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Pictor's metrics in Prometheus form. Counters and timers are recorded as things happen; the
+ * database-backed gauges (tasks by status and model, queue depth) are read at scrape time, at most
+ * once every few seconds however often Prometheus scrapes.
+ */
+public final class Metrics {
+    private static final Duration SNAPSHOT_MAX_AGE = Duration.ofSeconds(5);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Clock clock;
+    private MultiGauge tasksByStatus;
+    private Supplier<Map<String, Map<String, Long>>> countsSource = Map::of;
+    private Map<String, Map<String, Long>> lastCounts = Map.of();
+    private Instant lastCountsAt = Instant.EPOCH;
+
+    public Metrics(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Connects the database-backed gauges. */
+    public void bindTaskGauges(Supplier<Map<String, Map<String, Long>>> countsByStatusAndModel, Supplier<Long> queueDepth) {
+        this.countsSource = countsByStatusAndModel;
+        Gauge.builder("pictor_queue_depth", () -> queueDepth.get().doubleValue())
+                .description("Queued tasks that are due and waiting for a worker")
+                .register(registry);
+        tasksByStatus = MultiGauge.builder("pictor_tasks").description("Stored tasks by status and model").register(registry);
+    }
+
+    public void taskSubmitted(String model) {
+        Counter.builder("pictor_tasks_submitted_total").tag("model", model).register(registry).increment();
+    }
+
+    public void taskCompleted(String model, String provider, String status, String errorCode) {
+        Counter.builder("pictor_tasks_completed_total")
+                .tags("model", model, "provider", provider, "status", status, "error_code", errorCode == null ? "" : errorCode)
+                .register(registry).increment();
+    }
+
+    /** Time from submit to the first claim by a worker. */
+    public void queueWait(String model, Duration wait) {
+        timer("pictor_task_queue_wait_seconds", "Submit to first claim", Tags.of("model", model)).record(wait);
+    }
+
+    /** Time from claim to the provider's answer. */
+    public void run(String model, String provider, Duration duration) {
+        timer("pictor_task_run_seconds", "Claim to provider answer", Tags.of("model", model, "provider", provider)).record(duration);
+    }
+
+    public void providerError(String provider, String errorCode) {
+        Counter.builder("pictor_provider_errors_total").tags("provider", provider, "error_code", errorCode).register(registry).increment();
+    }
+
+    private Timer timer(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).tags(tags)
+                .publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    }
+
+    /** The Prometheus text exposition. */
+    public synchronized String scrape() {
+        refreshTaskCounts();
+        return registry.scrape();
+    }
+
+    private void refreshTaskCounts() {
+        if (tasksByStatus == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (now.isBefore(lastCountsAt.plus(SNAPSHOT_MAX_AGE))) {
+            return;
+        }
+        lastCounts = countsSource.get();
+        lastCountsAt = now;
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        lastCounts.forEach((status, byModel) -> byModel.forEach((model, n) ->
+                rows.add(MultiGauge.Row.of(Tags.of("status", status, "model", model), n))));
+        tasksByStatus.register(rows, true);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.pictor.provider;
+
+import dev.pictor.catalog.GenerationRequest;
+import dev.pictor.media.SourceImage;
+import java.util.List;
+
+/**
+ * One generation: the validated request, its source images already fetched and checked (in
+ * {@code image_urls} order), and where to report progress.
+ */
+public record GenerationJob(String taskId, GenerationRequest request, List<SourceImage> sources, ProgressSink progress) {
+
+    /** Receives progress in percent (0-100); cheap to call, coalesced by the caller. */
+    @FunctionalInterface
+    public interface ProgressSink {
+        void report(int percent);
+    }
+}

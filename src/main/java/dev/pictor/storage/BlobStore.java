@@ -1,0 +1,24 @@
+package dev.pictor.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * Where output images live. Keys are relative paths such as {@code <task id>/0.png}; the store
+ * never interprets them beyond that.
+ */
+public interface BlobStore {
+
+    void put(String key, byte[] bytes, String contentType) throws IOException;
+
+    /** The blob's bytes as a stream and its length, or empty when there is no such blob. */
+    Optional<Blob> open(String key) throws IOException;
+
+    /** Removes the blob; removing a missing blob is not an error. */
+    void delete(String key) throws IOException;
+
+    /** An open blob; close the stream. */
+    record Blob(InputStream stream, long length) {
+    }
+}

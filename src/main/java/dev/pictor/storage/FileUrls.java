@@ -1,0 +1,77 @@
+package dev.pictor.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed, expiring download URLs for stored files: {@code <base>/files/<key>?expires=<unix>&sig=<hmac>},
+ * where the signature is HMAC-SHA256 over key and expiry with a key shared by all nodes. Without the
+ * signing key a URL cannot be forged, and a leaked URL stops working when it expires.
+ */
+public final class FileUrls {
+    public static final String PATH_PREFIX = "/files/";
+
+    private final byte[] key;
+    private final Supplier<String> baseUrl;
+    private final Duration ttl;
+    private final Clock clock;
+
+    /** {@code baseUrl} is asked on every use: with port 0 the real port is known only after start. */
+    public FileUrls(byte[] key, Supplier<String> baseUrl, Duration ttl, Clock clock) {
+        this.key = key.clone();
+        this.baseUrl = baseUrl;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /**
+     * A URL valid for the configured lifetime. The expiry is rounded up to the minute so repeated
+     * status polls return the same URL for a while (friendlier to caches and to clients that compare).
+     */
+    public String urlFor(String blobKey) {
+        long expires = clock.instant().plus(ttl).getEpochSecond();
+        expires = (expires + 59) / 60 * 60;
+        return baseUrl.get() + PATH_PREFIX + blobKey + "?expires=" + expires + "&sig=" + sign(blobKey, expires);
+    }
+
+    /** Why a request for {@code blobKey} may not be served, or null when its signature holds and it has not expired. */
+    public String refusal(String blobKey, String expires, String signature) {
+        if (expires == null || signature == null) {
+            return "missing signature";
+        }
+        long exp;
+        try {
+            exp = Long.parseLong(expires);
+        } catch (NumberFormatException e) {
+            return "invalid expiry";
+        }
+        byte[] expected = sign(blobKey, exp).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
+            return "invalid signature";
+        }
+        if (Instant.ofEpochSecond(exp).isBefore(clock.instant())) {
+            return "link expired";
+        }
+        return null;
+    }
+
+    private String sign(String blobKey, long expires) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] sig = mac.doFinal((blobKey + "\n" + expires).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package dev.pictor.task;
+
+import dev.pictor.Json;
+import dev.pictor.catalog.GenerationRequest;
+import dev.pictor.catalog.InvalidInputException;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.catalog.ModelSpec;
+import dev.pictor.media.FetchException;
+import dev.pictor.media.SafeFetcher;
+import dev.pictor.media.SourceImage;
+import dev.pictor.metrics.Metrics;
+import dev.pictor.provider.GeneratedImage;
+import dev.pictor.provider.GenerationJob;
+import dev.pictor.provider.ImageProvider;
+import dev.pictor.provider.ProviderException;
+import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.storage.BlobStore;
+import dev.pictor.storage.StoredFile;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due tasks from the queue and runs them, one virtual thread per task.
+ *
+ * <ul>
+ *   <li>Claims only as much as there is room for: per provider ({@link ImageProvider#concurrency()})
+ *       and per node ({@code maxInFlight}), so a busy provider never holds tasks another node could run.</li>
+ *   <li>{@link #wake()} (called on submit and when a task ends) starts a claim round at once; a
+ *       polling tick covers work that became due by time or was submitted on another node.</li>
+ *   <li>A heartbeat extends the leases of everything in flight in one statement. If this process dies,
+ *       the leases run out and another node (or this one after restart) claims the tasks again.</li>
+ *   <li>Each run is bounded by the task's deadline: the generation is interrupted and the task fails
+ *       with {@code timeout}.</li>
+ * </ul>
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int MAX_CLAIM_BATCH = 32;
+    private static final Object WAKE = new Object();
+
+    private final TaskStore store;
+    private final ModelCatalog catalog;
+    private final ProviderRegistry providers;
+    private final SafeFetcher fetcher;
+    private final BlobStore blobs;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final String nodeId;
+    private final Duration lease;
+    private final Duration pollInterval;
+    private final int maxAttempts;
+
+    private final Semaphore nodeSlots;
+    private final Map<String, Semaphore> providerSlots = new ConcurrentHashMap<>();
+    private final Map<String, Claim> inFlight = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean abandoning = new AtomicBoolean();
+    private Thread loop;
+    private Thread heartbeat;
+
+    public Dispatcher(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, SafeFetcher fetcher, BlobStore blobs,
+                      Metrics metrics, Clock clock, String nodeId, int maxInFlight, Duration lease, Duration pollInterval,
+                      int maxAttempts) {
+        this.store = store;
+        this.catalog = catalog;
+        this.providers = providers;
+        this.fetcher = fetcher;
+        this.blobs = blobs;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.lease = lease;
+        this.pollInterval = pollInterval;
+        this.maxAttempts = maxAttempts;
+        this.nodeSlots = new Semaphore(maxInFlight);
+        providers.providers().forEach(p -> providerSlots.put(p.name(), new Semaphore(p.concurrency())));
+    }
+
+    public void start() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        loop = Thread.ofVirtual().name("pictor-dispatcher").start(this::claimLoop);
+        heartbeat = Thread.ofVirtual().name("pictor-heartbeat").start(this::heartbeatLoop);
+    }
+
+    /** Starts a claim round now instead of at the next tick. */
+    public void wake() {
+        wakeups.offer(WAKE);
+    }
+
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    private void claimLoop() {
+        while (running.get()) {
+            try {
+                int claimed = claimRound();
+                if (claimed == 0) {
+                    wakeups.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("claim round failed; retrying after the poll interval", e);
+                try {
+                    Thread.sleep(pollInterval.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private int claimRound() {
+        int room = Math.min(nodeSlots.availablePermits(), MAX_CLAIM_BATCH);
+        List<String> open = new ArrayList<>();
+        providerSlots.forEach((name, slots) -> {
+            if (slots.availablePermits() > 0) {
+                open.add(name);
+            }
+        });
+        if (room == 0 || open.isEmpty()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        List<Claim> claims = store.claim(nodeId, open, room, now, lease);
+        for (Claim claim : claims) {
+            Semaphore slots = providerSlots.get(claim.task().provider());
+            nodeSlots.acquireUninterruptibly();
+            inFlight.put(claim.taskId(), claim);
+            workers.execute(() -> {
+                // Per-provider slots are taken here, not in the loop: a batch may hold more tasks of one
+                // provider than it has free slots, and those wait briefly on its semaphore.
+                slots.acquireUninterruptibly();
+                try {
+                    execute(claim);
+                } finally {
+                    slots.release();
+                    inFlight.remove(claim.taskId());
+                    nodeSlots.release();
+                    wake();
+                }
+            });
+        }
+        return claims.size();
+    }
+
+    private void heartbeatLoop() {
+        long period = Math.max(100, lease.toMillis() / 3);
+        while (running.get()) {
+            try {
+                Thread.sleep(period);
+                if (!inFlight.isEmpty()) {
+                    store.renewLeases(nodeId, clock.instant().plus(lease));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("lease renewal failed; will retry", e);
+            }
+        }
+    }
+
+    private void execute(Claim claim) {
+        Task task = claim.task();
+        Instant started = clock.instant();
+        if (claim.attempt() == 1) {
+            metrics.queueWait(task.model(), Duration.between(task.createdAt(), started));
+        }
+        if (claim.attempt() > maxAttempts) {
+            end(claim, ErrorCode.INTERNAL_ERROR, "the task was abandoned by " + (claim.attempt() - 1)
+                    + " workers (crashes or shutdowns) and is not retried again");
+            return;
+        }
+        Duration remaining = Duration.between(started, task.deadlineAt());
+        if (remaining.isNegative() || remaining.isZero()) {
+            end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
+            return;
+        }
+        ImageProvider provider = providers.provider(task.provider()).orElse(null);
+        if (provider == null) {
+            end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
+            return;
+        }
+        Future<List<StoredFile>> generation = generations.submit(() -> generate(task, provider));
+        try {
+            List<StoredFile> files = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
+            metrics.run(task.model(), provider.name(), Duration.between(started, clock.instant()));
+            if (store.finish(claim, provider.name(), files, clock.instant())) {
+                metrics.taskCompleted(task.model(), provider.name(), TaskStatus.FINISHED.wire(), null);
+            } else {
+                // Lost the lease or the task ended meanwhile (deadline, cancel): our files are orphans.
+                deleteQuietly(files);
+            }
+        } catch (TimeoutException e) {
+            generation.cancel(true);
+            end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
+        } catch (ExecutionException e) {
+            handleFailure(claim, provider, e.getCause());
+        } catch (InterruptedException e) {
+            generation.cancel(true);
+            Thread.currentThread().interrupt();
+            // Shutting down: the claim was (or will be) released for another worker.
+        }
+    }
+
+    private List<StoredFile> generate(Task task, ImageProvider provider) throws Exception {
+        ModelSpec spec = catalog.find(task.model())
+                .orElseThrow(() -> new ProviderException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
+        GenerationRequest request;
+        try {
+            request = spec.validate(Json.parse(task.inputJson()), Integer.MAX_VALUE);
+        } catch (InvalidInputException e) {
+            throw new ProviderException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
+        }
+        List<SourceImage> sources = fetchSources(request.imageUrls());
+        var progress = new ProgressReporter(task.id());
+        List<GeneratedImage> images = provider.generate(new GenerationJob(task.id(), request, sources, progress));
+        List<StoredFile> files = new ArrayList<>(images.size());
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                GeneratedImage image = images.get(i);
+                String ext = image.contentType().substring("image/".length());
+                String key = task.id() + "/" + i + "." + ext;
+                blobs.put(key, image.bytes(), image.contentType());
+                files.add(new StoredFile(key, image.contentType(), image.width(), image.height(), image.bytes().length, provider.name()));
+            }
+        } catch (IOException e) {
+            deleteQuietly(files);
+            throw new ProviderException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
+        }
+        return files;
+    }
+
+    private List<SourceImage> fetchSources(List<String> urls) throws ProviderException {
+        List<SourceImage> sources = new ArrayList<>(urls.size());
+        for (int i = 0; i < urls.size(); i++) {
+            try {
+                sources.add(fetcher.fetchImage(urls.get(i)));
+            } catch (FetchException e) {
+                throw new ProviderException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
+            }
+        }
+        return sources;
+    }
+
+    private void handleFailure(Claim claim, ImageProvider provider, Throwable cause) {
+        if (abandoning.get()) {
+            return;
+        }
+        if (cause instanceof ProviderException pe) {
+            metrics.providerError(provider.name(), pe.code().wire());
+            if (pe.retryable() && claim.attempt() < maxAttempts) {
+                Duration backoff = Duration.ofSeconds(1L << Math.min(claim.attempt(), 6));
+                store.release(claim, clock.instant().plus(backoff));
+                return;
+            }
+            end(claim, pe.code(), pe.getMessage());
+            return;
+        }
+        // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
+        log.error("task {} failed unexpectedly", claim.taskId(), cause);
+        metrics.providerError(provider.name(), ErrorCode.INTERNAL_ERROR.wire());
+        end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
+    }
+
+    private void end(Claim claim, ErrorCode code, String message) {
+        if (abandoning.get()) {
+            return;
+        }
+        if (store.fail(claim, code, message, clock.instant())) {
+            metrics.taskCompleted(claim.task().model(), claim.task().provider(), TaskStatus.FAILED.wire(), code.wire());
+        }
+    }
+
+    private void deleteQuietly(List<StoredFile> files) {
+        for (StoredFile f : files) {
+            try {
+                blobs.delete(f.key());
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not delete orphaned output {}", f.key(), e);
+            }
+        }
+    }
+
+    /** Writes progress to the database only when it moved by at least 10 points. */
+    private final class ProgressReporter implements GenerationJob.ProgressSink {
+        private final String taskId;
+        private int lastWritten;
+
+        ProgressReporter(String taskId) {
+            this.taskId = taskId;
+        }
+
+        @Override
+        public synchronized void report(int percent) {
+            int p = Math.max(0, Math.min(99, percent));
+            if (p >= lastWritten + 10 || (p > lastWritten && lastWritten == 0)) {
+                lastWritten = p;
+                store.updateProgress(taskId, p);
+            }
+        }
+    }
+
+    /**
+     * Stops claiming, lets running tasks finish for up to {@code grace}, then hands the rest back to
+     * the queue (due at once) so another node, or this one after restart, continues them.
+     */
+    public void shutdown(Duration grace) {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        loop.interrupt();
+        heartbeat.interrupt();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                abandoning.set(true);
+                Instant now = clock.instant();
+                for (Claim claim : inFlight.values()) {
+                    store.release(claim, now);
+                }
+                log.info("shutdown: handed {} unfinished tasks back to the queue", inFlight.size());
+                generations.shutdownNow();
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}
