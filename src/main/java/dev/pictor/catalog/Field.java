@@ -258,7 +258,10 @@ sealed interface Field {
             if (value.isObject() && object) {
                 Dimensions d = objectSize(value, model);
                 limits.check(d, name, model);
-                return NODES.stringNode(d.toString());
+                ObjectNode normal = Json.object();
+                normal.put("width", d.width());
+                normal.put("height", d.height());
+                return normal;
             }
             if (!value.isString()) {
                 throw invalid(name, name + " must be " + (object ? "a string or a {width, height} object" : "a string") + " for " + model);
@@ -267,13 +270,21 @@ sealed interface Field {
             if (presets.contains(s)) {
                 return value;
             }
-            Dimensions custom = customString || object ? Dimensions.parseCustom(s) : null;
-            if (custom != null && (customString || object)) {
+            Dimensions custom = customString ? Dimensions.parseCustom(s) : null;
+            if (custom != null) {
                 limits.check(custom, name, model);
                 return NODES.stringNode(custom.toString());
             }
-            String tail = customString ? ", or a custom WIDTHxHEIGHT" : "";
+            String tail = customString ? ", or a custom WIDTHxHEIGHT" : object ? ", or a {width, height} object" : "";
             throw invalid(name, name + " must be one of " + String.join(", ", presets) + tail + " for " + model + " (got '" + clip(s) + "')");
+        }
+
+        /** The pixel size of a normalised custom or preset "WxH" value, or null for a ratio or tier. */
+        static Dimensions dimensionsOf(JsonNode value) {
+            if (value.isObject()) {
+                return new Dimensions(value.get("width").intValue(), value.get("height").intValue());
+            }
+            return Dimensions.parseCustom(value.asString());
         }
 
         private Dimensions objectSize(JsonNode value, String model) {

@@ -159,13 +159,13 @@ public final class ModelCatalog {
                 }
             }) : List.of();
             Sizer sizer = input -> {
-                String size = input.get("size").asString();
+                String size = input.get("size").isString() ? input.get("size").asString() : "";
                 if (tiers.contains(size)) {
                     int edge = tierEdge(size);
                     return fixed(new Dimensions(edge, edge));
                 }
                 Dimensions preset = SEEDREAM_2K.get(size);
-                return fixed(preset != null ? preset : Dimensions.parseCustom(size));
+                return fixed(preset != null ? preset : Size.dimensionsOf(input.get("size")));
             };
             add(new ModelSpec(id, base, edit ? title + " (edit)" : title, edit ? Mode.EDIT : Mode.TEXT_TO_IMAGE, fields, ImageFormat.JPEG,
                     sizer, input -> input.get("n").intValue(), rules, List.of(
@@ -223,7 +223,7 @@ public final class ModelCatalog {
                 new Seed(),
                 new Urls("image_urls", 0, 4, false));
         add(new ModelSpec(id, "wan-2.7", title, Mode.TEXT_OR_REFERENCE, fields, ImageFormat.PNG,
-                input -> fixed(Dimensions.parseCustom(input.get("size").asString())), input -> input.get("n").intValue(), List.of(),
+                input -> fixed(Size.dimensionsOf(input.get("size"))), input -> input.get("n").intValue(), List.of(),
                 List.of("image_urls (up to 4) switches to reference-guided mode",
                         "custom {width, height}: 262144..4194304 pixels, each side 128..4096, aspect <= 4:1")));
     }
