@@ -334,8 +334,10 @@ public final class Dispatcher implements AutoCloseable {
         }
         loop.interrupt();
         heartbeat.interrupt();
-        workers.shutdown();
         try {
+            // A claim round in progress finishes first, so every claimed task is either running or in inFlight.
+            loop.join(Duration.ofSeconds(10));
+            workers.shutdown();
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 abandoning.set(true);
                 Instant now = clock.instant();

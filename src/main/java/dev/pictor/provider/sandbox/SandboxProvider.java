@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 public final class SandboxProvider implements ImageProvider {
     public static final String NAME = "sandbox";
     private static final Pattern DIRECTIVE = Pattern.compile("\\[sandbox:(fail|delay|hang)(?:=([a-z_0-9]+))?]");
-    private static final int PROGRESS_STEPS = 5;
+    private static final int PROGRESS_STEPS = 10;
 
     private final Duration latency;
     private final int concurrency;
@@ -89,6 +89,7 @@ public final class SandboxProvider implements ImageProvider {
     }
 
     private static void simulateLatency(Duration delay, GenerationJob.ProgressSink progress) throws InterruptedException {
+        progress.report(1); // started: lets clients tell "running" from "claimed but not begun"
         long stepMillis = delay.toMillis() / PROGRESS_STEPS;
         for (int step = 1; step <= PROGRESS_STEPS; step++) {
             if (stepMillis > 0) {

@@ -1,0 +1,15 @@
+package dev.pictor.task;
+
+import dev.pictor.db.Database;
+
+class H2TaskStoreTest extends TaskStoreContract {
+    @Override
+    Database openDatabase() {
+        try {
+            var dir = java.nio.file.Files.createTempDirectory("pictor-h2-");
+            return Database.open("jdbc:h2:file:" + dir.resolve("store") + ";WRITE_DELAY=0", "", "", 8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

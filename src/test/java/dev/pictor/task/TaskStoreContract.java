@@ -1,0 +1,221 @@
+package dev.pictor.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pictor.db.Database;
+import dev.pictor.storage.StoredFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What the task store promises, run unchanged against every database Pictor supports. Times are
+ * passed in explicitly, so lease expiry and deadlines are tested without waiting.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class TaskStoreContract {
+    private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final List<String> SANDBOX = List.of("sandbox");
+
+    private Database database;
+    private TaskStore store;
+    private final TaskIds ids = new TaskIds();
+
+    abstract Database openDatabase();
+
+    @BeforeAll
+    void open() {
+        database = openDatabase();
+        store = new TaskStore(database.jdbc());
+    }
+
+    @AfterAll
+    void close() {
+        database.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        database.jdbc().update("DELETE FROM task_queue");
+        database.jdbc().update("DELETE FROM task");
+    }
+
+    private Task submit(String tenant, Instant at, String provider) {
+        return store.insert(new NewTask(ids.next(at), tenant, "z-image", "{\"prompt\":\"p\",\"size\":\"1:1\"}", null, provider, at,
+                at.plus(Duration.ofMinutes(10))));
+    }
+
+    @Test
+    void tasksAreVisibleOnlyToTheirTenant() {
+        Task t = submit("a", T0, "sandbox");
+        assertThat(store.find("a", t.id())).get().extracting(Task::status).isEqualTo(TaskStatus.NOT_STARTED);
+        assertThat(store.find("b", t.id())).isEmpty();
+        assertThat(store.countForTenant("a")).isEqualTo(1);
+    }
+
+    @Test
+    void aClaimLeasesTheTaskAndMarksItRunning() {
+        Task t = submit("a", T0, "sandbox");
+        List<Claim> claims = store.claim("node-1", SANDBOX, 10, T0.plusSeconds(1), LEASE);
+        assertThat(claims).hasSize(1);
+        assertThat(claims.getFirst().attempt()).isEqualTo(1);
+        assertThat(claims.getFirst().task().status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(claims.getFirst().task().startedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(store.claim("node-2", SANDBOX, 10, T0.plusSeconds(2), LEASE)).isEmpty();
+        assertThat(store.find("a", t.id()).orElseThrow().status()).isEqualTo(TaskStatus.RUNNING);
+    }
+
+    @Test
+    void claimsComeInSubmitOrderAndOnlyForTheAskedProviders() {
+        Task first = submit("a", T0, "sandbox");
+        Task other = submit("a", T0, "openai");
+        Task second = submit("a", T0, "sandbox");
+        List<Claim> claims = store.claim("n", SANDBOX, 10, T0, LEASE);
+        assertThat(claims).extracting(Claim::taskId).containsExactly(first.id(), second.id());
+        assertThat(store.claim("n", List.of("openai"), 10, T0, LEASE)).extracting(Claim::taskId).containsExactly(other.id());
+    }
+
+    @Test
+    void concurrentClaimersNeverShareATask() throws Exception {
+        int tasks = 200;
+        for (int i = 0; i < tasks; i++) {
+            submit("a", T0, "sandbox");
+        }
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        List<String> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
+        int workers = 8;
+        var done = new CountDownLatch(workers);
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int w = 0; w < workers; w++) {
+                String owner = "node-" + w;
+                pool.execute(() -> {
+                    try {
+                        List<Claim> batch;
+                        do {
+                            batch = store.claim(owner, SANDBOX, 7, T0, LEASE);
+                            for (Claim c : batch) {
+                                if (!claimed.add(c.taskId())) {
+                                    duplicates.add(c.taskId());
+                                }
+                            }
+                        } while (!batch.isEmpty());
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(duplicates).isEmpty();
+        assertThat(claimed).hasSize(tasks);
+    }
+
+    @Test
+    void anExpiredLeaseIsClaimedAgainAndTheOldOwnerIsFencedOut() {
+        Task t = submit("a", T0, "sandbox");
+        Claim dead = store.claim("dead-node", SANDBOX, 1, T0, LEASE).getFirst();
+        assertThat(store.claim("node-2", SANDBOX, 1, T0.plusSeconds(29), LEASE)).isEmpty();
+
+        List<Claim> recovered = store.claim("node-2", SANDBOX, 1, T0.plusSeconds(31), LEASE);
+        assertThat(recovered).hasSize(1);
+        Claim next = recovered.getFirst();
+        assertThat(next.attempt()).isEqualTo(2);
+        assertThat(next.task().startedAt()).isEqualTo(T0);
+
+        assertThat(store.finish(dead, "sandbox", List.of(file(t)), T0.plusSeconds(32))).isFalse();
+        assertThat(store.find("a", t.id()).orElseThrow().status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(store.finish(next, "sandbox", List.of(file(t)), T0.plusSeconds(33))).isTrue();
+        Task done = store.find("a", t.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(TaskStatus.FINISHED);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.files()).containsExactly(file(t));
+        assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(33));
+    }
+
+    @Test
+    void renewedLeasesDoNotExpire() {
+        submit("a", T0, "sandbox");
+        store.claim("node-1", SANDBOX, 1, T0, LEASE);
+        assertThat(store.renewLeases("node-1", T0.plusSeconds(20).plus(LEASE))).isEqualTo(1);
+        assertThat(store.claim("node-2", SANDBOX, 1, T0.plusSeconds(31), LEASE)).isEmpty();
+        assertThat(store.claim("node-2", SANDBOX, 1, T0.plusSeconds(51), LEASE)).hasSize(1);
+    }
+
+    @Test
+    void aTaskEndsExactlyOnce() {
+        Task t = submit("a", T0, "sandbox");
+        Claim c = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
+        assertThat(store.finish(c, "sandbox", List.of(file(t)), T0.plusSeconds(1))).isTrue();
+        assertThat(store.failUnclaimed(t.id(), ErrorCode.TIMEOUT, "late", T0.plusSeconds(2))).isFalse();
+        assertThat(store.fail(c, ErrorCode.UPSTREAM_ERROR, "late", T0.plusSeconds(2))).isFalse();
+        Task done = store.find("a", t.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(TaskStatus.FINISHED);
+        assertThat(done.errorCode()).isNull();
+    }
+
+    @Test
+    void overdueTasksAreFailedWithTimeoutAndLeaveTheQueue() {
+        Task queued = submit("a", T0, "sandbox");
+        Task running = submit("a", T0, "sandbox");
+        store.claim("n", SANDBOX, 1, T0, LEASE);
+        Instant late = T0.plus(Duration.ofMinutes(11));
+        assertThat(store.overdueTaskIds(late, 10)).containsExactlyInAnyOrder(queued.id(), running.id());
+        for (String id : store.overdueTaskIds(late, 10)) {
+            assertThat(store.failUnclaimed(id, ErrorCode.TIMEOUT, "deadline", late)).isTrue();
+        }
+        Task failed = store.find("a", running.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo(ErrorCode.TIMEOUT);
+        assertThat(store.claim("n", SANDBOX, 10, late.plus(Duration.ofHours(1)), LEASE)).isEmpty();
+        assertThat(store.overdueTaskIds(late, 10)).isEmpty();
+    }
+
+    @Test
+    void aReleasedTaskWaitsUntilItIsDueAgain() {
+        submit("a", T0, "sandbox");
+        Claim c = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
+        assertThat(store.release(c, T0.plusSeconds(10))).isTrue();
+        assertThat(store.claim("n", SANDBOX, 1, T0.plusSeconds(9), LEASE)).isEmpty();
+        assertThat(store.claim("n", SANDBOX, 1, T0.plusSeconds(10), LEASE)).extracting(Claim::attempt).containsExactly(2);
+        assertThat(store.release(c, T0)).as("stale token").isFalse();
+    }
+
+    @Test
+    void progressOnlyMovesForward() {
+        Task t = submit("a", T0, "sandbox");
+        store.claim("n", SANDBOX, 1, T0, LEASE);
+        store.updateProgress(t.id(), 40);
+        store.updateProgress(t.id(), 20);
+        assertThat(store.find("a", t.id()).orElseThrow().progress()).isEqualTo(40);
+    }
+
+    @Test
+    void endedTasksExpireAfterRetentionAndCountsAreReported() {
+        Task old = submit("a", T0, "sandbox");
+        Task fresh = submit("a", T0, "sandbox");
+        store.failUnclaimed(old.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(1));
+        store.failUnclaimed(fresh.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(100));
+        assertThat(store.expiredTasks(T0.plusSeconds(50), 10)).extracting(Task::id).containsExactly(old.id());
+        store.delete(old.id());
+        assertThat(store.find("a", old.id())).isEmpty();
+        assertThat(store.countsByStatusAndModel()).containsEntry("failed", java.util.Map.of("z-image", 1L));
+        submit("a", T0, "sandbox");
+        assertThat(store.queueDepth(T0)).isEqualTo(1);
+    }
+
+    private static StoredFile file(Task t) {
+        return new StoredFile(t.id() + "/0.png", "image/png", 1024, 1024, 1234, "sandbox");
+    }
+}
