@@ -63,6 +63,11 @@ public final class Metrics {
         timer("pictor_task_run_seconds", "Claim to provider answer", Tags.of("model", model, "provider", provider)).record(duration);
     }
 
+    /** Time from submit to the terminal state, the latency a client sees. */
+    public void endToEnd(String model, String status, Duration duration) {
+        timer("pictor_task_latency_seconds", "Submit to finished or failed", Tags.of("model", model, "status", status)).record(duration);
+    }
+
     public void providerError(String provider, String errorCode) {
         Counter.builder("pictor_provider_errors_total").tags("provider", provider, "error_code", errorCode).register(registry).increment();
     }

@@ -208,8 +208,10 @@ public final class Dispatcher implements AutoCloseable {
         try {
             List<StoredFile> files = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
             metrics.run(task.model(), provider.name(), Duration.between(started, clock.instant()));
-            if (store.finish(claim, provider.name(), files, clock.instant())) {
+            Instant finished = clock.instant();
+            if (store.finish(claim, provider.name(), files, finished)) {
                 metrics.taskCompleted(task.model(), provider.name(), TaskStatus.FINISHED.wire(), null);
+                metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
             } else {
                 // Lost the lease or the task ended meanwhile (deadline, cancel): our files are orphans.
                 deleteQuietly(files);
@@ -290,8 +292,10 @@ public final class Dispatcher implements AutoCloseable {
         if (abandoning.get()) {
             return;
         }
-        if (store.fail(claim, code, message, clock.instant())) {
+        Instant now = clock.instant();
+        if (store.fail(claim, code, message, now)) {
             metrics.taskCompleted(claim.task().model(), claim.task().provider(), TaskStatus.FAILED.wire(), code.wire());
+            metrics.endToEnd(claim.task().model(), TaskStatus.FAILED.wire(), Duration.between(claim.task().createdAt(), now));
         }
     }
 
