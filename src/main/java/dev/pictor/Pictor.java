@@ -15,6 +15,7 @@ import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.Dispatcher;
+import dev.pictor.task.PeerWakeups;
 import dev.pictor.task.Sweeper;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
@@ -40,14 +41,17 @@ public final class Pictor implements AutoCloseable {
     private final Settings settings;
     private final Database database;
     private final Dispatcher dispatcher;
+    private final PeerWakeups peers;
     private final Sweeper sweeper;
     private final ApiServer server;
     private final TaskStore store;
 
-    private Pictor(Settings settings, Database database, Dispatcher dispatcher, Sweeper sweeper, ApiServer server, TaskStore store) {
+    private Pictor(Settings settings, Database database, Dispatcher dispatcher, PeerWakeups peers, Sweeper sweeper, ApiServer server,
+                   TaskStore store) {
         this.settings = settings;
         this.database = database;
         this.dispatcher = dispatcher;
+        this.peers = peers;
         this.sweeper = sweeper;
         this.server = server;
         this.store = store;
@@ -105,13 +109,14 @@ public final class Pictor implements AutoCloseable {
                 database, metrics);
 
         dispatcher.start();
+        PeerWakeups peers = database.dialect().supportsNotify() ? new PeerWakeups(database.dataSource(), dispatcher::wake) : null;
         sweeper.start();
         server.start();
         boundPort.set(server.port());
         log.info("Pictor listening on {}:{} (database: {}, files: {})", settings.host(), server.port(),
                 settings.usesEmbeddedDatabase() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
                 settings.dataDir().resolve("files"));
-        return new Pictor(settings, database, dispatcher, sweeper, server, store);
+        return new Pictor(settings, database, dispatcher, peers, sweeper, server, store);
     }
 
     private static void bootstrapKeys(Settings settings, ApiKeys keys, PrintStream console) {
@@ -154,6 +159,9 @@ public final class Pictor implements AutoCloseable {
     public void close() {
         server.close();
         sweeper.close();
+        if (peers != null) {
+            peers.close();
+        }
         dispatcher.shutdown(settings.shutdownGrace());
         database.close();
     }

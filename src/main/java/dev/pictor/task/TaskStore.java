@@ -45,6 +45,7 @@ public final class TaskStore {
                     t.provider(), t.createdAt(), t.deadlineAt());
             tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                     t.id(), t.provider(), t.createdAt());
+            notifyPeers(tx);
             return null;
         });
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
@@ -103,8 +104,21 @@ public final class TaskStore {
 
     /** Gives a claimed task back to the queue, due at {@code dueAt}, for this or another node. */
     public boolean release(Claim claim, Instant dueAt) {
-        return jdbc.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
-                dueAt, claim.taskId(), claim.token()) == 1;
+        return jdbc.inTransaction(tx -> {
+            boolean released = tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
+                    dueAt, claim.taskId(), claim.token()) == 1;
+            if (released) {
+                notifyPeers(tx);
+            }
+            return released;
+        });
+    }
+
+    /** Tells other nodes (PostgreSQL only) that the queue changed; delivered when the transaction commits. */
+    private void notifyPeers(Jdbc.Tx tx) throws SQLException {
+        if (jdbc.dialect().supportsNotify()) {
+            tx.update("NOTIFY " + PeerWakeups.CHANNEL);
+        }
     }
 
     public void updateProgress(String taskId, int progress) {
