@@ -19,6 +19,14 @@ import dev.pictor.task.PeerWakeups;
 import dev.pictor.task.Sweeper;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
+import dev.pictor.task.TaskView;
+import dev.pictor.media.PinnedHttpClient;
+import dev.pictor.webhook.CallbackUrls;
+import dev.pictor.webhook.RetrySchedule;
+import dev.pictor.webhook.WebhookDispatcher;
+import dev.pictor.webhook.WebhookOutbox;
+import dev.pictor.webhook.WebhookSecrets;
+import dev.pictor.webhook.WebhookStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -41,16 +49,18 @@ public final class Pictor implements AutoCloseable {
     private final Settings settings;
     private final Database database;
     private final Dispatcher dispatcher;
+    private final WebhookDispatcher webhooks;
     private final PeerWakeups peers;
     private final Sweeper sweeper;
     private final ApiServer server;
     private final TaskStore store;
 
-    private Pictor(Settings settings, Database database, Dispatcher dispatcher, PeerWakeups peers, Sweeper sweeper, ApiServer server,
-                   TaskStore store) {
+    private Pictor(Settings settings, Database database, Dispatcher dispatcher, WebhookDispatcher webhooks, PeerWakeups peers,
+                   Sweeper sweeper, ApiServer server, TaskStore store) {
         this.settings = settings;
         this.database = database;
         this.dispatcher = dispatcher;
+        this.webhooks = webhooks;
         this.peers = peers;
         this.sweeper = sweeper;
         this.server = server;
@@ -69,10 +79,9 @@ public final class Pictor implements AutoCloseable {
 
     private static Pictor start(Settings settings, Clock clock, PrintStream console, Database database) {
         var metrics = new Metrics(clock);
-        var store = new TaskStore(database.jdbc());
-        metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         var keys = new ApiKeys(database.jdbc(), clock);
         bootstrapKeys(settings, keys, console);
+        String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
         var providers = new ProviderRegistry();
@@ -93,30 +102,55 @@ public final class Pictor implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the file store under " + settings.dataDir(), e);
         }
-        var fetcher = new SafeFetcher(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout(),
-                settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(), settings.fetchMaxRedirects());
-        String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
-        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
-                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
-        var tasks = new TaskService(store, catalog, providers, dispatcher, metrics, clock, settings.taskDeadline(), settings.maxPromptChars());
-        var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
-
         byte[] urlKey = Base64.getDecoder().decode(new AppSettings(database.jdbc()).getOrCreate("file_url_key",
                 () -> Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32))));
+        // File URLs need the bound port, known only after the server starts (port 0 in tests).
         var boundPort = new AtomicInteger(settings.port());
         var fileUrls = new FileUrls(urlKey, () -> settings.effectivePublicBaseUrl(boundPort.get()), settings.fileUrlTtl(), clock);
-        var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls,
-                database, metrics);
+        var taskView = new TaskView(fileUrls);
+
+        var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout());
+        var fetcher = new SafeFetcher(outbound, settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(),
+                settings.fetchMaxRedirects());
+
+        var schedule = RetrySchedule.parse(settings.webhookRetrySchedule(), settings.webhookJitterPercent());
+        var webhookStore = new WebhookStore(database.jdbc());
+        var secrets = new WebhookSecrets(database.jdbc(), clock);
+        var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, settings.webhookTimeout(),
+                settings.pollInterval(), settings.webhookHostConcurrency());
+        var outbox = new WebhookOutbox(webhookStore, taskView, settings.fileUrlTtl(), schedule, database.dialect().supportsNotify(),
+                webhooks::wake);
+
+        var store = new TaskStore(database.jdbc(), outbox);
+        metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
+        metrics.bindWebhookBacklog(webhookStore::backlog);
+        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
+                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
+        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, clock,
+                settings.taskDeadline(), settings.maxPromptChars());
+        var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
+        var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
+                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, clock, database, metrics);
 
         dispatcher.start();
-        PeerWakeups peers = database.dialect().supportsNotify() ? new PeerWakeups(database.dataSource(), dispatcher::wake) : null;
+        if (settings.webhookDelivery()) {
+            webhooks.start();
+        } else {
+            log.info("webhook delivery is off on this node (PICTOR_WEBHOOK_DELIVERY=false); other nodes deliver");
+        }
+        PeerWakeups peers = database.dialect().supportsNotify()
+                ? new PeerWakeups(database.dataSource(), () -> {
+                    dispatcher.wake();
+                    webhooks.wake();
+                })
+                : null;
         sweeper.start();
         server.start();
         boundPort.set(server.port());
         log.info("Pictor listening on {}:{} (database: {}, files: {})", settings.host(), server.port(),
                 settings.usesEmbeddedDatabase() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
                 settings.dataDir().resolve("files"));
-        return new Pictor(settings, database, dispatcher, peers, sweeper, server, store);
+        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, server, store);
     }
 
     private static void bootstrapKeys(Settings settings, ApiKeys keys, PrintStream console) {
@@ -163,6 +197,7 @@ public final class Pictor implements AutoCloseable {
             peers.close();
         }
         dispatcher.shutdown(settings.shutdownGrace());
+        webhooks.shutdown(settings.shutdownGrace());
         database.close();
     }
 }

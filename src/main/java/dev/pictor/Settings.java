@@ -39,7 +39,13 @@ public record Settings(
         Duration taskDeadline,
         Duration pollInterval,
         int maxAttempts,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        boolean webhookDelivery,
+        Duration webhookTimeout,
+        String webhookRetrySchedule,
+        int webhookJitterPercent,
+        int webhookHostConcurrency,
+        Duration webhookSecretOverlap) {
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -77,7 +83,13 @@ public record Settings(
                 Duration.ofSeconds(e.integer("PICTOR_TASK_DEADLINE_SECONDS", 600)),
                 Duration.ofMillis(e.integer("PICTOR_POLL_INTERVAL_MS", 1_000)),
                 e.integer("PICTOR_MAX_ATTEMPTS", 3),
-                Duration.ofSeconds(e.integer("PICTOR_SHUTDOWN_GRACE_SECONDS", 20)));
+                Duration.ofSeconds(e.integer("PICTOR_SHUTDOWN_GRACE_SECONDS", 20)),
+                e.bool("PICTOR_WEBHOOK_DELIVERY", true),
+                Duration.ofMillis(e.integer("PICTOR_WEBHOOK_TIMEOUT_MS", 15_000)),
+                e.string("PICTOR_WEBHOOK_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,10h"),
+                e.integer("PICTOR_WEBHOOK_JITTER_PERCENT", 10),
+                e.integer("PICTOR_WEBHOOK_HOST_CONCURRENCY", 4),
+                Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24)));
     }
 
     /** The base of file URLs: the configured public URL, or this host and port. */

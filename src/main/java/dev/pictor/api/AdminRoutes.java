@@ -5,6 +5,7 @@ import dev.pictor.auth.ApiKeyInfo;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.CreatedKey;
 import dev.pictor.auth.Tenant;
+import dev.pictor.task.TaskView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import tools.jackson.databind.JsonNode;
@@ -100,7 +101,7 @@ final class AdminRoutes {
     }
 
     private static ObjectNode tenantJson(Tenant t) {
-        return Json.object().put("id", t.id()).put("name", t.name()).put("created_time", HttpJson.time(t.createdAt()));
+        return Json.object().put("id", t.id()).put("name", t.name()).put("created_time", TaskView.isoTime(t.createdAt()));
     }
 
     private static ObjectNode keyJson(ApiKeyInfo k) {
@@ -110,8 +111,8 @@ final class AdminRoutes {
                 .put("prefix", k.prefix())
                 .put("name", k.name())
                 .put("admin", k.admin())
-                .put("created_time", HttpJson.time(k.createdAt()))
-                .put("last_used_time", HttpJson.time(k.lastUsedAt()))
-                .put("revoked_time", HttpJson.time(k.revokedAt()));
+                .put("created_time", TaskView.isoTime(k.createdAt()))
+                .put("last_used_time", TaskView.isoTime(k.lastUsedAt()))
+                .put("revoked_time", TaskView.isoTime(k.revokedAt()));
     }
 }

@@ -9,6 +9,11 @@ import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.TaskService;
+import dev.pictor.task.TaskView;
+import dev.pictor.webhook.WebhookSecrets;
+import dev.pictor.webhook.WebhookStore;
+import java.time.Clock;
+import java.time.Duration;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -29,9 +34,11 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
-                     BlobStore blobs, FileUrls fileUrls, Database database, Metrics metrics) {
-        var apidot = new ApidotRoutes(tasks, catalog, new StatusBody(fileUrls), maxBodyBytes);
+                     BlobStore blobs, FileUrls fileUrls, TaskView taskView, WebhookStore webhookStore, WebhookSecrets secrets,
+                     Duration secretOverlap, Runnable wakeWebhooks, Clock clock, Database database, Metrics metrics) {
+        var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes);
         var admin = new AdminRoutes(keys, maxBodyBytes);
+        var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
         var files = new FileRoutes(blobs, fileUrls);
         var ops = new OpsRoutes(database, metrics);
         this.app = Javalin.create(config -> {
@@ -46,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
             apidot.register(config.routes);
             admin.register(config.routes);
+            webhooks.register(config.routes);
             files.register(config.routes);
             ops.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));

@@ -4,9 +4,6 @@ import dev.pictor.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -72,8 +69,4 @@ final class HttpJson {
         ctx.status(status).contentType("application/json").result(Json.write(body));
     }
 
-    /** ISO-8601 UTC with a Z, to the second; null stays null. */
-    static String time(Instant instant) {
-        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-    }
 }

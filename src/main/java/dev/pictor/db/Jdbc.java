@@ -45,14 +45,17 @@ public final class Jdbc {
     public <T> T inTransaction(TransactionBody<T> body) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            Tx tx = new Tx(c);
+            T result;
             try {
-                T result = body.run(new Tx(c));
+                result = body.run(tx);
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
+            tx.afterCommit.forEach(Runnable::run);
+            return result;
         } catch (SQLException e) {
             throw new DataAccessException(e);
         }
@@ -73,9 +76,15 @@ public final class Jdbc {
     /** The statements of one transaction. */
     public static final class Tx {
         private final Connection connection;
+        private final List<Runnable> afterCommit = new ArrayList<>();
 
         Tx(Connection connection) {
             this.connection = connection;
+        }
+
+        /** Runs {@code action} once this transaction has committed (never when it rolls back). */
+        public void afterCommit(Runnable action) {
+            afterCommit.add(action);
         }
 
         public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) throws SQLException {

@@ -68,6 +68,23 @@ public final class Metrics {
         timer("pictor_task_latency_seconds", "Submit to finished or failed", Tags.of("model", model, "status", status)).record(duration);
     }
 
+    /** One webhook attempt: its outcome (delivered, retry, dead, disabled) and how long the exchange took. */
+    public void webhookDelivery(String outcome, Duration latency) {
+        Counter.builder("pictor_webhook_deliveries_total").tag("outcome", outcome).register(registry).increment();
+        timer("pictor_webhook_attempt_seconds", "One webhook HTTP exchange", Tags.empty()).record(latency);
+    }
+
+    /** From the task's terminal state to the receiver's 2xx. */
+    public void webhookEndToEnd(Duration duration) {
+        timer("pictor_webhook_latency_seconds", "Task ended to webhook delivered", Tags.empty()).record(duration);
+    }
+
+    public void bindWebhookBacklog(Supplier<Long> backlog) {
+        Gauge.builder("pictor_webhook_backlog", () -> backlog.get().doubleValue())
+                .description("Webhook events waiting for an attempt (due or scheduled)")
+                .register(registry);
+    }
+
     public void providerError(String provider, String errorCode) {
         Counter.builder("pictor_provider_errors_total").tags("provider", provider, "error_code", errorCode).register(registry).increment();
     }

@@ -38,9 +38,18 @@ public final class FileUrls {
      * status polls return the same URL for a while (friendlier to caches and to clients that compare).
      */
     public String urlFor(String blobKey) {
-        long expires = clock.instant().plus(ttl).getEpochSecond();
+        return urlFor(blobKey, ttl);
+    }
+
+    /** A URL valid for {@code lifetime} (webhook bodies need links that outlive their retries). */
+    public String urlFor(String blobKey, Duration lifetime) {
+        long expires = clock.instant().plus(lifetime).getEpochSecond();
         expires = (expires + 59) / 60 * 60;
         return baseUrl.get() + PATH_PREFIX + blobKey + "?expires=" + expires + "&sig=" + sign(blobKey, expires);
+    }
+
+    public Duration defaultLifetime() {
+        return ttl;
     }
 
     /** Why a request for {@code blobKey} may not be served, or null when its signature holds and it has not expired. */

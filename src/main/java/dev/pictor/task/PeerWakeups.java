@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * still finds everything, so a lost connection costs latency, not tasks.
  */
 public final class PeerWakeups implements AutoCloseable {
-    static final String CHANNEL = "pictor_queue";
+    public static final String CHANNEL = "pictor_queue";
     /** How long one wait for notifications blocks; also how long close() may take. */
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Logger log = LoggerFactory.getLogger(PeerWakeups.class);

@@ -7,6 +7,7 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.webhook.CallbackUrls;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ public final class TaskService {
     private final TaskStore store;
     private final ModelCatalog catalog;
     private final ProviderRegistry providers;
+    private final CallbackUrls callbackUrls;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final Clock clock;
@@ -28,11 +30,12 @@ public final class TaskService {
     private final int maxPromptChars;
     private final TaskIds ids = new TaskIds();
 
-    public TaskService(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics,
-                       Clock clock, Duration deadline, int maxPromptChars) {
+    public TaskService(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
+                       Metrics metrics, Clock clock, Duration deadline, int maxPromptChars) {
         this.store = store;
         this.catalog = catalog;
         this.providers = providers;
+        this.callbackUrls = callbackUrls;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.clock = clock;
@@ -51,9 +54,10 @@ public final class TaskService {
         ModelSpec spec = catalog.find(model).orElseThrow(() ->
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
         GenerationRequest request = spec.validate(input, maxPromptChars);
+        String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         Instant now = clock.instant();
-        Task task = store.insert(new NewTask(ids.next(now), tenantId, model, Json.write(request.input()), callbackUrl, provider,
+        Task task = store.insert(new NewTask(ids.next(now), tenantId, model, Json.write(request.input()), callback, provider,
                 now, now.plus(deadline)));
         metrics.taskSubmitted(model);
         dispatcher.wake();

@@ -30,11 +30,24 @@ public final class TaskStore {
     private static final TypeReference<List<StoredFile>> FILE_LIST = new TypeReference<>() {
     };
 
+    /**
+     * Called inside the transaction that ends a task, with the task as it now is, so whatever it
+     * writes (the webhook outbox) commits or rolls back together with the terminal status.
+     */
+    @FunctionalInterface
+    public interface TerminalListener {
+        TerminalListener NONE = (tx, task) -> { };
+
+        void onTerminal(Jdbc.Tx tx, Task task) throws SQLException;
+    }
+
     private final Jdbc jdbc;
+    private final TerminalListener terminalListener;
     private final SecureRandom random = new SecureRandom();
 
-    public TaskStore(Jdbc jdbc) {
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener) {
         this.jdbc = jdbc;
+        this.terminalListener = terminalListener;
     }
 
     /** Stores the task and its queue row in one transaction. */
@@ -158,6 +171,8 @@ public final class TaskStore {
                 tx.connection().rollback();
                 return false;
             }
+            Task ended = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId).orElseThrow();
+            terminalListener.onTerminal(tx, ended);
             return true;
         });
     }

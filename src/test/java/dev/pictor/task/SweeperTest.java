@@ -21,7 +21,7 @@ class SweeperTest {
     void failsOverdueTasksAndRemovesExpiredOnesWithTheirFiles() throws Exception {
         Path dir = Files.createTempDirectory("pictor-sweep-");
         try (Database db = Database.open("jdbc:h2:file:" + dir.resolve("db") + ";WRITE_DELAY=0", "", "", 4)) {
-            var store = new TaskStore(db.jdbc());
+            var store = new TaskStore(db.jdbc(), TaskStore.TerminalListener.NONE);
             var blobs = new FileSystemBlobStore(dir.resolve("files"));
             var sweeper = new Sweeper(store, blobs, new Metrics(clock), clock, Duration.ofSeconds(1), Duration.ofHours(72), Duration.ofMinutes(10));
             var ids = new TaskIds();

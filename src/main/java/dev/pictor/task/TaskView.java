@@ -1,0 +1,71 @@
+package dev.pictor.task;
+
+import dev.pictor.Json;
+import dev.pictor.storage.FileUrls;
+import dev.pictor.storage.StoredFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A task as clients see it: the {@code data} object of the status answer, which is also the body of
+ * the task's webhook. Files are listed in both {@code data.files} and {@code data.output.files},
+ * because APIDot's own documents disagree on which one clients read.
+ */
+public final class TaskView {
+    private final FileUrls fileUrls;
+
+    public TaskView(FileUrls fileUrls) {
+        this.fileUrls = fileUrls;
+    }
+
+    /** The status data with file links valid for the configured lifetime. */
+    public ObjectNode render(Task task) {
+        return render(task, fileUrls.defaultLifetime());
+    }
+
+    /** The status data with file links valid for {@code linkLifetime} from now. */
+    public ObjectNode render(Task task, Duration linkLifetime) {
+        ObjectNode data = Json.object();
+        data.put("task_id", task.id());
+        data.put("status", task.status().wire());
+        data.put("model", task.model());
+        data.put("provider", task.provider());
+        data.put("progress", task.status() == TaskStatus.FINISHED ? 100 : task.progress());
+        ArrayNode files = Json.array();
+        for (StoredFile f : task.files()) {
+            ObjectNode file = files.addObject();
+            file.put("file_url", fileUrls.urlFor(f.key(), linkLifetime));
+            file.put("file_type", "image");
+            file.put("content_type", f.contentType());
+            file.put("width", f.width());
+            file.put("height", f.height());
+            file.put("bytes", f.bytes());
+            file.put("provider", f.provider());
+        }
+        data.set("files", files);
+        data.putObject("output").set("files", files.deepCopy());
+        data.put("created_time", isoTime(task.createdAt()));
+        data.put("started_time", isoTime(task.startedAt()));
+        data.put("finished_time", isoTime(task.finishedAt()));
+        data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
+        data.put("error_message", task.errorMessage());
+        return data;
+    }
+
+    /** The whole answer of the status endpoint: {@code {"code":200,"data":{...}}}. */
+    public ObjectNode envelope(Task task, Duration linkLifetime) {
+        ObjectNode envelope = Json.object();
+        envelope.put("code", 200);
+        envelope.set("data", render(task, linkLifetime));
+        return envelope;
+    }
+
+    /** ISO-8601 UTC with a Z, to the second; null stays null. */
+    public static String isoTime(Instant instant) {
+        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+}

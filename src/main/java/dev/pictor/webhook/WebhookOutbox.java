@@ -1,0 +1,62 @@
+package dev.pictor.webhook;
+
+import dev.pictor.Json;
+import dev.pictor.db.Jdbc;
+import dev.pictor.task.Task;
+import dev.pictor.task.TaskStore;
+import dev.pictor.task.TaskView;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Writes a task's webhook event in the transaction that ends the task, so a crash between
+ * "finished" and "delivered" loses nothing: the event is committed with the status or not at all.
+ * The body is the status answer of that moment, with file links that outlive the whole retry
+ * schedule; the event id (the {@code webhook-id}) stays the same for every attempt.
+ */
+public final class WebhookOutbox implements TaskStore.TerminalListener {
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final WebhookStore store;
+    private final TaskView view;
+    private final Duration linkLifetime;
+    private final boolean notifyPeers;
+    private final Runnable wake;
+    private final SecureRandom random = new SecureRandom();
+
+    public WebhookOutbox(WebhookStore store, TaskView view, Duration fileUrlTtl, RetrySchedule schedule, boolean notifyPeers, Runnable wake) {
+        this.store = store;
+        this.view = view;
+        this.linkLifetime = fileUrlTtl.plus(schedule.total());
+        this.notifyPeers = notifyPeers;
+        this.wake = wake;
+    }
+
+    @Override
+    public void onTerminal(Jdbc.Tx tx, Task task) throws SQLException {
+        if (task.callbackUrl() == null) {
+            return;
+        }
+        boolean disabled = store.isDisabled(tx, task.tenantId(), task.callbackUrl());
+        String payload = Json.write(view.envelope(task, linkLifetime));
+        var event = new WebhookEvent(newId(), task.tenantId(), task.id(), task.callbackUrl(), payload,
+                disabled ? WebhookEvent.DISABLED : WebhookEvent.PENDING, 0, 0, task.finishedAt(), disabled ? null : task.finishedAt(),
+                null, null, disabled ? "not sent: this URL answered 410 Gone earlier; redeliver to re-enable it" : null);
+        store.insert(tx, event);
+        if (!disabled) {
+            if (notifyPeers) {
+                tx.update("NOTIFY " + dev.pictor.task.PeerWakeups.CHANNEL);
+            }
+            tx.afterCommit(wake);
+        }
+    }
+
+    private String newId() {
+        var sb = new StringBuilder("msg_");
+        for (int i = 0; i < 24; i++) {
+            sb.append(ALPHABET[random.nextInt(ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+}
