@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * A small JDBC helper: statements with positional parameters, row mappers, and transactions. Instants
- * are bound as UTC {@code OffsetDateTime}, which both H2 and PostgreSQL store in
- * {@code TIMESTAMP WITH TIME ZONE} columns without surprises.
+ * are bound as UTC {@code OffsetDateTime} truncated to microseconds, the precision both H2 and
+ * PostgreSQL keep in {@code TIMESTAMP WITH TIME ZONE} columns.
  */
 public final class Jdbc {
     private final DataSource dataSource;
@@ -121,7 +122,9 @@ public final class Jdbc {
         for (int i = 0; i < params.length; i++) {
             Object p = params[i];
             if (p instanceof Instant instant) {
-                ps.setObject(i + 1, instant.atOffset(ZoneOffset.UTC));
+                // Both databases keep microseconds and round the rest; truncating first makes a stored
+                // time equal to the instant it came from, so "due_at <= now" holds for a row due now.
+                ps.setObject(i + 1, instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
             } else {
                 ps.setObject(i + 1, p);
             }

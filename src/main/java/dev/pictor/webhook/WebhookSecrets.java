@@ -51,14 +51,19 @@ public final class WebhookSecrets {
                 tenantId, clock.instant());
     }
 
-    /** Makes a new current secret; the old one keeps signing for {@code overlap}. */
+    /**
+     * Makes a new current secret. Every older secret keeps signing for at most {@code overlap} more
+     * (one already ending sooner keeps its earlier end), so an overlap of zero retires them all now,
+     * which is what a leaked secret calls for.
+     */
     public Secret rotate(String tenantId, Duration overlap) {
         current(tenantId);
         Instant now = clock.instant();
         String secret = WebhookSigner.newSecret(random);
         jdbc.inTransaction(tx -> {
             tx.query("SELECT id FROM tenant WHERE id = ? FOR UPDATE", rs -> rs.getString("id"), tenantId);
-            tx.update("UPDATE webhook_secret SET retire_at = ? WHERE tenant_id = ? AND retire_at IS NULL", now.plus(overlap), tenantId);
+            Instant end = now.plus(overlap);
+            tx.update("UPDATE webhook_secret SET retire_at = ? WHERE tenant_id = ? AND (retire_at IS NULL OR retire_at > ?)", end, tenantId, end);
             tx.update("INSERT INTO webhook_secret (tenant_id, secret, created_at) VALUES (?, ?, ?)", tenantId, secret, now);
             return null;
         });

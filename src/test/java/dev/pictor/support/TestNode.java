@@ -44,9 +44,22 @@ public final class TestNode implements AutoCloseable {
     }
 
     public static TestNode start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, Clock.systemUTC());
+    }
+
+    /** A node on an injected clock, for tests that move time instead of waiting for it. */
+    public static TestNode start(Map<String, String> overrides, Clock clock) {
+        try {
+            return start(Files.createTempDirectory("pictor-test-"), overrides, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static TestNode start(Path dataDir, Map<String, String> overrides, Clock clock) {
         Map<String, String> env = new HashMap<>(defaults(dataDir));
         env.putAll(overrides);
-        Pictor pictor = Pictor.start(Settings.fromEnvironment(env), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream()));
+        Pictor pictor = Pictor.start(Settings.fromEnvironment(env), clock, new PrintStream(new ByteArrayOutputStream()));
         return new TestNode(pictor, dataDir);
     }
 
