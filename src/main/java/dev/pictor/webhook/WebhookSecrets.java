@@ -44,7 +44,15 @@ public final class WebhookSecrets {
 
     /** Every secret that signs deliveries now: the current one first, then those still in their overlap window. */
     public List<Secret> active(String tenantId) {
-        current(tenantId);
+        List<Secret> active = readActive(tenantId);
+        if (!active.isEmpty()) {
+            return active;
+        }
+        current(tenantId); // first use: create under the tenant lock, then read again
+        return readActive(tenantId);
+    }
+
+    private List<Secret> readActive(String tenantId) {
         return jdbc.query("SELECT secret, created_at, retire_at FROM webhook_secret WHERE tenant_id = ? AND (retire_at IS NULL OR retire_at > ?) "
                         + "ORDER BY CASE WHEN retire_at IS NULL THEN 0 ELSE 1 END, id DESC",
                 rs -> new Secret(rs.getString("secret"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "retire_at")),

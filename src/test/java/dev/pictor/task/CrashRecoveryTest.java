@@ -60,6 +60,40 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void aWebhookOfATaskThatFinishedBeforeTheCrashIsDeliveredOnceAfterRestart() throws Exception {
+        Path dataDir = Files.createTempDirectory("pictor-crash-webhook-");
+        int port = freePort();
+        Map<String, String> env = new HashMap<>(TestNode.defaults(dataDir));
+        env.put("PICTOR_PORT", Integer.toString(port));
+        env.put("PICTOR_WEBHOOK_DELIVERY", "false"); // the task ends, its event is committed, nobody sends it yet
+
+        try (var receiver = new dev.pictor.support.Receiver()) {
+            Process child = startChild(env);
+            String taskId;
+            try {
+                var client = new ApiClient("http://127.0.0.1:" + port);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> healthy(port));
+                var body = Json.object().put("model", "z-image").put("callback_url", receiver.url("/hook"));
+                body.set("input", Json.parse("{\"prompt\":\"a fox\",\"size\":\"1:1\"}"));
+                taskId = client.post("/api/generate/submit", body, TestNode.ADMIN_KEY).data().get("task_id").asString();
+                assertThat(client.awaitTerminal(TestNode.ADMIN_KEY, taskId, Duration.ofSeconds(20)).get("status").asString()).isEqualTo("finished");
+            } finally {
+                child.destroyForcibly();
+                child.waitFor();
+            }
+            assertThat(receiver.requests()).isEmpty();
+
+            try (TestNode next = TestNode.start(dataDir, Map.of())) {
+                var request = receiver.awaitRequests(1, Duration.ofSeconds(15)).getFirst();
+                assertThat(Json.parse(request.body()).get("data").get("task_id").asString()).isEqualTo(taskId);
+                await().atMost(Duration.ofSeconds(10)).until(() -> next.client().get("/api/webhooks/events?task_id=" + taskId, TestNode.ADMIN_KEY)
+                        .data().get("events").get(0).get("status").asString().equals("delivered"));
+                assertThat(receiver.requests()).hasSize(1);
+            }
+        }
+    }
+
     private static Process startChild(Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.pictor.Main"));
