@@ -99,6 +99,7 @@ public final class PinnedHttpClient {
         int port = uri.getPort() != -1 ? uri.getPort() : (https ? 443 : 80);
         InetAddress address = checkedAddress(host);
         try (Socket raw = new Socket()) {
+            raw.setTcpNoDelay(true); // requests are written whole; waiting for ACKs (Nagle) only adds latency
             raw.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
             long deadline = System.nanoTime() + timeout.toNanos();
             raw.setSoTimeout((int) Math.max(1, timeout.toMillis()));
@@ -116,10 +117,12 @@ public final class PinnedHttpClient {
                     head.append("Content-Length: ").append(body.length).append("\r\n");
                 }
                 head.append("Accept-Encoding: identity\r\nConnection: close\r\n\r\n");
-                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+                byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+                byte[] request = body == null ? headBytes : java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
                 if (body != null) {
-                    out.write(body);
+                    System.arraycopy(body, 0, request, headBytes.length, body.length);
                 }
+                out.write(request);
                 out.flush();
                 return read(new BufferedInputStream(socket.getInputStream()), method, maxBodyBytes, failOnLargeBody, deadline);
             } finally {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,17 +35,21 @@ import org.slf4j.LoggerFactory;
  *       sooner than its {@code Retry-After}. Redirects are not followed (a failure naming the
  *       Location). Anything else, timeouts and refused addresses included: retried on the schedule,
  *       then {@code dead}.</li>
- *   <li>At most {@code perHostLimit} deliveries run at once per receiver (scheme, host, port); an event
- *       whose receiver is busy goes back to the queue for a second without costing an attempt, so a
- *       slow receiver never holds up the others.</li>
- *   <li>The lease outlasts the delivery timeout, so one event is never delivered twice at once.</li>
+ *   <li>Each receiver (scheme, host, port) has a lane: at most {@code perHostLimit} deliveries run at
+ *       once, and as many more claimed events wait their turn in memory. A receiver whose lane is full
+ *       is left out of the next claim, so its backlog stays in the database and a slow receiver never
+ *       holds up the others.</li>
+ *   <li>A heartbeat extends the leases of every claimed event, waiting or in flight, so no other node
+ *       can claim one meanwhile: one event is never delivered twice at the same time. If this node
+ *       dies, the leases run out and another node continues.</li>
  * </ul>
  */
 public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
-    private static final int BATCH = 64;
+    private static final int BATCH = 32;
+    /** How many claimed events may wait per receiver beyond those running, in units of perHostLimit. */
+    private static final int LANE_DEPTH = 2;
     private static final int EXCERPT_BYTES = 1024;
-    private static final Duration BUSY_HOST_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
     private static final Object WAKE = new Object();
 
@@ -60,12 +65,13 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Duration pollInterval;
     private final int perHostLimit;
 
-    private final Map<String, Semaphore> hostSlots = new ConcurrentHashMap<>();
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final SplittableRandom jitter = new SplittableRandom();
     private Thread loop;
+    private Thread heartbeat;
 
     public WebhookDispatcher(WebhookStore store, WebhookSecrets secrets, PinnedHttpClient http, RetrySchedule schedule, Metrics metrics,
                              Clock clock, String nodeId, Duration timeout, Duration pollInterval, int perHostLimit) {
@@ -85,6 +91,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     public void start() {
         if (running.compareAndSet(false, true)) {
             loop = Thread.ofVirtual().name("pictor-webhooks").start(this::claimLoop);
+            heartbeat = Thread.ofVirtual().name("pictor-webhooks-heartbeat").start(this::heartbeatLoop);
         }
     }
 
@@ -112,16 +119,64 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     private int claimRound() {
-        Instant now = clock.instant();
-        List<WebhookStore.Claim> claims = store.claim(nodeId, BATCH, now, lease);
-        int started = 0;
-        for (WebhookStore.Claim claim : claims) {
-            Semaphore slots = hostSlots.computeIfAbsent(receiverKey(claim.event().url()), k -> new Semaphore(perHostLimit));
-            if (!slots.tryAcquire()) {
-                store.release(claim, now.plus(BUSY_HOST_DELAY));
-                continue;
+        List<String> full = new ArrayList<>();
+        lanes.forEach((receiver, lane) -> {
+            if (lane.isFull()) {
+                full.add(receiver);
             }
-            started++;
+        });
+        List<WebhookStore.Claim> claims = store.claim(nodeId, BATCH, clock.instant(), lease, full);
+        for (WebhookStore.Claim claim : claims) {
+            lanes.computeIfAbsent(WebhookStore.receiverOf(claim.event().url()), k -> new Lane()).add(claim);
+        }
+        return claims.size();
+    }
+
+    private void heartbeatLoop() {
+        long period = Math.max(100, lease.toMillis() / 3);
+        while (running.get()) {
+            try {
+                Thread.sleep(period);
+                if (lanes.values().stream().anyMatch(Lane::holdsAny)) {
+                    store.renewLeases(nodeId, clock.instant().plus(lease));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("webhook lease renewal failed; will retry", e);
+            }
+        }
+    }
+
+    /** One receiver's share of this node: deliveries running, and claimed events waiting to run. */
+    private final class Lane {
+        private final ArrayDeque<WebhookStore.Claim> waiting = new ArrayDeque<>();
+        private int running;
+
+        synchronized boolean isFull() {
+            return running + waiting.size() >= perHostLimit * LANE_DEPTH;
+        }
+
+        synchronized boolean holdsAny() {
+            return running > 0 || !waiting.isEmpty();
+        }
+
+        synchronized void add(WebhookStore.Claim claim) {
+            if (running < perHostLimit) {
+                running++;
+                send(claim);
+            } else {
+                waiting.add(claim);
+            }
+        }
+
+        synchronized List<WebhookStore.Claim> drainWaiting() {
+            List<WebhookStore.Claim> drained = new ArrayList<>(waiting);
+            waiting.clear();
+            return drained;
+        }
+
+        private void send(WebhookStore.Claim claim) {
             senders.execute(() -> {
                 try {
                     deliver(claim);
@@ -129,12 +184,20 @@ public final class WebhookDispatcher implements AutoCloseable {
                     log.error("webhook event {} of task {}: delivery bookkeeping failed; the lease will expire and it is retried",
                             claim.event().id(), claim.event().taskId(), e);
                 } finally {
-                    slots.release();
+                    finished();
                     wake();
                 }
             });
         }
-        return started;
+
+        private synchronized void finished() {
+            WebhookStore.Claim next = waiting.poll();
+            if (next == null) {
+                running--;
+            } else {
+                send(next);
+            }
+        }
     }
 
     private void deliver(WebhookStore.Claim claim) {
@@ -245,23 +308,21 @@ public final class WebhookDispatcher implements AutoCloseable {
         return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
     }
 
-    private static String receiverKey(String url) {
-        try {
-            URI uri = URI.create(url);
-            return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
-        } catch (IllegalArgumentException e) {
-            return url;
-        }
-    }
 
-    /** Stops claiming and lets deliveries in progress finish for up to {@code grace}; unfinished ones are retried after their lease. */
+    /**
+     * Stops claiming, hands waiting events back to the queue, and lets deliveries in progress finish
+     * for up to {@code grace}; one cut short is retried by whoever claims it after its lease.
+     */
     public void shutdown(Duration grace) {
         if (!running.compareAndSet(true, false)) {
             return;
         }
         loop.interrupt();
+        heartbeat.interrupt();
         try {
             loop.join(Duration.ofSeconds(10));
+            Instant now = clock.instant();
+            lanes.values().forEach(lane -> lane.drainWaiting().forEach(claim -> store.release(claim, now)));
             senders.shutdown();
             if (!senders.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 senders.shutdownNow();

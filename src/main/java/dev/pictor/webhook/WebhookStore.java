@@ -32,7 +32,7 @@ public final class WebhookStore {
         tx.update("INSERT INTO webhook_event (" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL, ?)",
                 e.id(), e.tenantId(), e.taskId(), e.url(), e.payload(), e.status(), e.createdAt(), e.nextAttemptAt(), e.lastError());
         if (e.status().equals(WebhookEvent.PENDING)) {
-            tx.update("INSERT INTO webhook_queue (event_id, due_at) VALUES (?, ?)", e.id(), e.nextAttemptAt());
+            tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", e.id(), receiverOf(e.url()), e.nextAttemptAt());
         }
     }
 
@@ -44,12 +44,19 @@ public final class WebhookStore {
         return jdbc.inTransaction(tx -> isDisabled(tx, tenantId, url));
     }
 
-    List<Claim> claim(String owner, int limit, Instant now, Duration lease) {
+    /** Claims due events, oldest first, leaving out those for the {@code busy} receivers. */
+    List<Claim> claim(String owner, int limit, Instant now, Duration lease, java.util.Collection<String> busy) {
         return jdbc.inTransaction(tx -> {
             record Row(long seq, String eventId) {
             }
-            List<Row> rows = tx.query("SELECT seq, event_id FROM webhook_queue WHERE due_at <= ? ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
-                    rs -> new Row(rs.getLong("seq"), rs.getString("event_id")), now, limit);
+            List<Object> params = new ArrayList<>();
+            params.add(now);
+            params.addAll(busy);
+            params.add(limit);
+            String skipBusy = busy.isEmpty() ? "" : " AND receiver NOT IN (" + Jdbc.placeholders(busy.size()) + ")";
+            List<Row> rows = tx.query("SELECT seq, event_id FROM webhook_queue WHERE due_at <= ?" + skipBusy
+                            + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
+                    rs -> new Row(rs.getLong("seq"), rs.getString("event_id")), params.toArray());
             List<Claim> claims = new ArrayList<>();
             for (Row row : rows) {
                 String token = HexFormat.of().formatHex(random.generateSeed(12));
@@ -61,7 +68,12 @@ public final class WebhookStore {
         });
     }
 
-    /** Puts a claimed event back without counting an attempt (its host was busy, or this node stops). */
+    /** Extends the lease of every event {@code owner} holds, waiting or in flight. */
+    void renewLeases(String owner, Instant until) {
+        jdbc.update("UPDATE webhook_queue SET due_at = ? WHERE lease_owner = ?", until, owner);
+    }
+
+    /** Puts a claimed event back without counting an attempt (this node stops before sending it). */
     void release(Claim claim, Instant due) {
         jdbc.update("UPDATE webhook_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE event_id = ? AND lease_token = ?",
                 due, claim.event().id(), claim.token());
@@ -153,7 +165,7 @@ public final class WebhookStore {
             tx.update("DELETE FROM webhook_disabled_url WHERE tenant_id = ? AND url = ?", tenantId, event.get().url());
             boolean queued = tx.queryOne("SELECT 1 AS one FROM webhook_queue WHERE event_id = ?", rs -> 1, eventId).isPresent();
             if (!queued) {
-                tx.update("INSERT INTO webhook_queue (event_id, due_at) VALUES (?, ?)", eventId, now);
+                tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", eventId, receiverOf(event.get().url()), now);
             }
             tx.update("UPDATE webhook_event SET status = 'pending', round_attempts = 0, next_attempt_at = ? WHERE id = ?", now, eventId);
             return tx.queryOne("SELECT " + EVENT_COLUMNS + " FROM webhook_event WHERE id = ?", WebhookStore::mapEvent, eventId);
@@ -168,6 +180,17 @@ public final class WebhookStore {
     /** Queue rows waiting, due or not: the retry backlog. */
     public long backlog() {
         return jdbc.queryOne("SELECT COUNT(*) AS n FROM webhook_queue", rs -> rs.getLong("n")).orElse(0L);
+    }
+
+    /** The receiver a URL belongs to, for per-receiver limits: scheme, host and port. */
+    static String receiverOf(String url) {
+        try {
+            java.net.URI uri = java.net.URI.create(url);
+            String key = uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
+            return key.length() <= 300 ? key : key.substring(0, 300);
+        } catch (IllegalArgumentException e) {
+            return url.length() <= 300 ? url : url.substring(0, 300);
+        }
     }
 
     private static String truncate(String s, int max) {
