@@ -31,6 +31,31 @@ class PostgresNodesTest {
         }
     }
 
+    @Test
+    void twoNodesNeverSendOneEventTwiceAtOnceAndDeliverEachOnce() {
+        String url = Postgres.newDatabase();
+        Map<String, String> env = Map.of("PICTOR_DB_URL", url, "PICTOR_DB_USER", "postgres", "PICTOR_WEBHOOK_TIMEOUT_MS", "5000");
+        try (var receiver = new dev.pictor.support.Receiver(new dev.pictor.support.Receiver.Reply(200, Duration.ofMillis(300), Map.of()));
+             TestNode a = TestNode.start(env); TestNode b = TestNode.start(env)) {
+            int tasks = 12;
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                TestNode via = i % 2 == 0 ? a : b;
+                var body = Json.object().put("model", "z-image").put("callback_url", receiver.url("/hook/" + (i % 3)));
+                body.set("input", Json.parse("{\"prompt\":\"n" + i + "\",\"size\":\"1:1\"}"));
+                ids.add(via.client().post("/api/generate/submit", body, TestNode.ADMIN_KEY).data().get("task_id").asString());
+            }
+            var requests = receiver.awaitRequests(tasks, Duration.ofSeconds(30));
+            for (String id : ids) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.client()
+                        .get("/api/webhooks/events?task_id=" + id, TestNode.ADMIN_KEY).data().get("events").get(0).get("status").asString()
+                        .equals("delivered"));
+            }
+            assertThat(receiver.requests()).hasSize(tasks);
+            assertThat(requests.stream().map(r -> r.header("webhook-id")).distinct()).hasSize(tasks);
+        }
+    }
+
     private static void await(TestNode node) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> node.client().get("/readyz", null).status() == 200);
     }
