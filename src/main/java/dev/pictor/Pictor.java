@@ -15,6 +15,7 @@ import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.Dispatcher;
+import dev.pictor.task.TaskEvents;
 import dev.pictor.task.PeerWakeups;
 import dev.pictor.task.Sweeper;
 import dev.pictor.task.TaskService;
@@ -121,16 +122,17 @@ public final class Pictor implements AutoCloseable {
         var outbox = new WebhookOutbox(webhookStore, taskView, settings.fileUrlTtl(), schedule, database.dialect().supportsNotify(),
                 webhooks::wake);
 
-        var store = new TaskStore(database.jdbc(), outbox);
+        var events = new TaskEvents();
+        var store = new TaskStore(database.jdbc(), outbox, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
                 settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
-        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, clock,
+        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, clock,
                 settings.taskDeadline(), settings.maxPromptChars());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
         var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
-                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, clock, database, metrics);
+                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), clock, database, metrics);
 
         dispatcher.start();
         if (settings.webhookDelivery()) {

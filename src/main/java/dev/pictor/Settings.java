@@ -45,7 +45,8 @@ public record Settings(
         String webhookRetrySchedule,
         int webhookJitterPercent,
         int webhookHostConcurrency,
-        Duration webhookSecretOverlap) {
+        Duration webhookSecretOverlap,
+        Duration maxWait) {
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -89,7 +90,8 @@ public record Settings(
                 e.string("PICTOR_WEBHOOK_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,10h"),
                 e.integer("PICTOR_WEBHOOK_JITTER_PERCENT", 10),
                 e.integer("PICTOR_WEBHOOK_HOST_CONCURRENCY", 4),
-                Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24)));
+                Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24)),
+                Duration.ofSeconds(e.integer("PICTOR_MAX_WAIT_SECONDS", 600)));
     }
 
     /** The base of file URLs: the configured public URL, or this host and port. */

@@ -9,6 +9,7 @@ import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.TaskService;
+import dev.pictor.task.TaskStore;
 import dev.pictor.task.TaskView;
 import dev.pictor.webhook.WebhookSecrets;
 import dev.pictor.webhook.WebhookStore;
@@ -35,8 +36,8 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
                      BlobStore blobs, FileUrls fileUrls, TaskView taskView, WebhookStore webhookStore, WebhookSecrets secrets,
-                     Duration secretOverlap, Runnable wakeWebhooks, Clock clock, Database database, Metrics metrics) {
-        var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes);
+                     Duration secretOverlap, Runnable wakeWebhooks, Duration maxWait, Clock clock, Database database, Metrics metrics) {
+        var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes, maxWait);
         var admin = new AdminRoutes(keys, maxBodyBytes);
         var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
         var files = new FileRoutes(blobs, fileUrls);
@@ -59,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
+            config.routes.exception(TaskStore.IdempotencyConflict.class, (e, ctx) ->
+                    HttpJson.error(ctx, new ApiException(409, "conflict_error", e.getMessage(), "Idempotency-Key", null)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpJson.error(ctx, fromJavalin(e)));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);

@@ -48,7 +48,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * WRITE_DELAY=0 makes H2 write every commit to the file before the commit returns, so a task
-     * acknowledged to a client survives a kill -9 of the process.
+     * acknowledged to a client survives a kill -9 of the process. The {@code retry:} file system
+     * reopens the file when a thread is interrupted mid-write; with the plain one, H2 answers such an
+     * interrupt (a cancelled task, a shutdown) by closing the whole database.
      */
     static String embeddedUrl(Path dataDir) {
         try {
@@ -57,7 +59,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("cannot create data directory " + dataDir, e);
         }
         Path file = dataDir.toAbsolutePath().normalize().resolve("pictor");
-        return "jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:retry:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     public Jdbc jdbc() {

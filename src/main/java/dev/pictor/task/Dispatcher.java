@@ -70,9 +70,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Semaphore nodeSlots;
     private final Map<String, Semaphore> providerSlots = new ConcurrentHashMap<>();
     private final Map<String, Claim> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
+    /** Progress is written here, never on a generation thread: those get interrupted, and database I/O must not be. */
+    private final ExecutorService progressWrites = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
     private Thread loop;
@@ -174,12 +177,34 @@ public final class Dispatcher implements AutoCloseable {
                 Thread.sleep(period);
                 if (!inFlight.isEmpty()) {
                     store.renewLeases(nodeId, clock.instant().plus(lease));
+                    stopLostTasks();
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 log.warn("lease renewal failed; will retry", e);
             }
+        }
+    }
+
+    /**
+     * A task this node runs whose queue row it no longer holds has ended elsewhere (cancelled, timed
+     * out by another node's sweeper) or was taken over: stop generating for it.
+     */
+    private void stopLostTasks() {
+        var held = store.heldBy(nodeId);
+        for (String taskId : inFlight.keySet()) {
+            if (!held.contains(taskId)) {
+                stopGenerating(taskId);
+            }
+        }
+    }
+
+    /** Interrupts the generation of {@code taskId} if it runs on this node (after a cancel or a timeout). */
+    public void stopGenerating(String taskId) {
+        Future<?> generation = generationsByTask.get(taskId);
+        if (generation != null) {
+            generation.cancel(true);
         }
     }
 
@@ -205,6 +230,7 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         Future<List<StoredFile>> generation = generations.submit(() -> generate(task, provider));
+        generationsByTask.put(task.id(), generation);
         try {
             List<StoredFile> files = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
             metrics.run(task.model(), provider.name(), Duration.between(started, clock.instant()));
@@ -221,10 +247,14 @@ public final class Dispatcher implements AutoCloseable {
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
         } catch (ExecutionException e) {
             handleFailure(claim, provider, e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
         } catch (InterruptedException e) {
             generation.cancel(true);
             Thread.currentThread().interrupt();
             // Shutting down: the claim was (or will be) released for another worker.
+        } finally {
+            generationsByTask.remove(task.id());
         }
     }
 
@@ -309,7 +339,7 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Writes progress to the database only when it moved by at least 10 points. */
+    /** Writes progress to the database (off the calling thread) only when it moved by at least 10 points. */
     private final class ProgressReporter implements GenerationJob.ProgressSink {
         private final String taskId;
         private int lastWritten;
@@ -323,7 +353,8 @@ public final class Dispatcher implements AutoCloseable {
             int p = Math.max(0, Math.min(99, percent));
             if (p >= lastWritten + 10 || (p > lastWritten && lastWritten == 0)) {
                 lastWritten = p;
-                store.updateProgress(taskId, p);
+                // Out-of-order writes are harmless: the update only ever raises progress.
+                progressWrites.execute(() -> store.updateProgress(taskId, p));
             }
         }
     }
@@ -352,6 +383,7 @@ public final class Dispatcher implements AutoCloseable {
                 generations.shutdownNow();
                 workers.shutdownNow();
             }
+            progressWrites.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

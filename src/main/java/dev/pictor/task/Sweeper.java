@@ -110,6 +110,7 @@ public final class Sweeper implements AutoCloseable {
         if (removed > 0) {
             log.info("retention: removed {} tasks that ended more than {} ago", removed, retention);
         }
+        store.expireIdempotencyKeys(clock.instant().minus(TaskService.IDEMPOTENCY_WINDOW));
         return removed;
     }
 

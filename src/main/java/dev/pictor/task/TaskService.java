@@ -25,19 +25,24 @@ public final class TaskService {
     private final CallbackUrls callbackUrls;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
+    private final TaskEvents events;
     private final Clock clock;
     private final Duration deadline;
     private final int maxPromptChars;
     private final TaskIds ids = new TaskIds();
 
+    /** How often a waiter re-reads a task, for changes made on other nodes. */
+    private static final Duration RECHECK = Duration.ofMillis(500);
+
     public TaskService(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
-                       Metrics metrics, Clock clock, Duration deadline, int maxPromptChars) {
+                       Metrics metrics, TaskEvents events, Clock clock, Duration deadline, int maxPromptChars) {
         this.store = store;
         this.catalog = catalog;
         this.providers = providers;
         this.callbackUrls = callbackUrls;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
+        this.events = events;
         this.clock = clock;
         this.deadline = deadline;
         this.maxPromptChars = maxPromptChars;
@@ -50,22 +55,114 @@ public final class TaskService {
         }
     }
 
-    public Task submit(String tenantId, String model, JsonNode input, String callbackUrl) {
+    /** How long a submit's Idempotency-Key holds. */
+    public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
+    /** The task a submit resolved to; {@code replayed} when an Idempotency-Key returned an earlier one. */
+    public record Submission(Task task, boolean replayed) {
+    }
+
+    /**
+     * Validates and stores a task. With an {@code idempotencyKey}, the same key and the same request
+     * (model, normalised input, callback) within 24 hours return the first task; the same key with
+     * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
+     */
+    public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
         ModelSpec spec = catalog.find(model).orElseThrow(() ->
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
         GenerationRequest request = spec.validate(input, maxPromptChars);
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         Instant now = clock.instant();
-        Task task = store.insert(new NewTask(ids.next(now), tenantId, model, Json.write(request.input()), callback, provider,
-                now, now.plus(deadline)));
-        metrics.taskSubmitted(model);
-        dispatcher.wake();
-        return task;
+        String inputJson = Json.write(request.input());
+        var task = new NewTask(ids.next(now), tenantId, model, inputJson, callback, provider, now, now.plus(deadline));
+        TaskStore.IdempotencyKey key = idempotencyKey == null ? null
+                : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
+                        now.minus(IDEMPOTENCY_WINDOW));
+        TaskStore.Insertion inserted = store.insert(task, key);
+        if (!inserted.replayed()) {
+            metrics.taskSubmitted(model);
+            dispatcher.wake();
+        }
+        return new Submission(inserted.task(), inserted.replayed());
+    }
+
+    /**
+     * The task once it has ended, or as it is when {@code max} has passed. Changes on this node wake
+     * the wait at once; changes made by another node are seen within half a second.
+     */
+    public Task awaitTerminal(Task task, Duration max) throws InterruptedException {
+        Instant end = clock.instant().plus(max);
+        Task current = task;
+        while (!current.status().isTerminal()) {
+            Duration left = Duration.between(clock.instant(), end);
+            if (left.isNegative() || left.isZero()) {
+                break;
+            }
+            current = nextState(current, left.compareTo(RECHECK) < 0 ? left : RECHECK);
+        }
+        return current;
+    }
+
+    /** The task after its next change on this node, or re-read after {@code max} (changes on other nodes). */
+    public Task nextState(Task task, Duration max) throws InterruptedException {
+        events.awaitChange(task.id(), max);
+        return store.find(task.tenantId(), task.id()).orElse(task);
+    }
+
+    /** A page of a tenant's tasks, newest first, and where the next page starts (null at the end). */
+    public record Page(java.util.List<Task> tasks, TaskStore.Cursor next) {
+    }
+
+    public Page list(String tenantId, TaskStatus status, String model, Instant since, Instant until, TaskStore.Cursor after, int limit) {
+        var tasks = store.list(tenantId, status, model, since, until, after, limit + 1);
+        if (tasks.size() <= limit) {
+            return new Page(tasks, null);
+        }
+        var page = tasks.subList(0, limit);
+        Task last = page.getLast();
+        return new Page(java.util.List.copyOf(page), new TaskStore.Cursor(last.createdAt(), last.id()));
+    }
+
+    private static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Optional<Task> find(String tenantId, String taskId) {
         return TaskIds.looksValid(taskId) ? store.find(tenantId, taskId) : Optional.empty();
+    }
+
+    /** Tasks ahead of this one while it waits in the queue; null otherwise. */
+    public Long queuePosition(Task task) {
+        return task.status() == TaskStatus.NOT_STARTED ? store.queuePosition(task.id(), clock.instant()).orElse(null) : null;
+    }
+
+    /** The outcome of a cancel: the task as it now is, and whether this call is what ended it. */
+    public record Cancellation(Task task, boolean cancelledNow) {
+    }
+
+    /**
+     * Cancels a task that has not ended: it fails with {@code cancelled} (and its webhook fires like any
+     * terminal state), and its generation is stopped. A task that already ended, or that finishes in
+     * the same instant, keeps its state; the answer says which won. Calling it again changes nothing.
+     */
+    public Optional<Cancellation> cancel(String tenantId, String taskId) {
+        Optional<Task> task = find(tenantId, taskId);
+        if (task.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean cancelled = !task.get().status().isTerminal()
+                && store.failUnclaimed(taskId, ErrorCode.CANCELLED, "cancelled by the client", clock.instant());
+        if (cancelled) {
+            dispatcher.stopGenerating(taskId);
+            metrics.taskCompleted(task.get().model(), task.get().provider(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
+        }
+        return Optional.of(new Cancellation(store.find(tenantId, taskId).orElseThrow(), cancelled));
     }
 
     private static String clip(String s) {

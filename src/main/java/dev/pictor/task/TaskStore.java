@@ -43,24 +43,92 @@ public final class TaskStore {
 
     private final Jdbc jdbc;
     private final TerminalListener terminalListener;
+    private final TaskEvents events;
     private final SecureRandom random = new SecureRandom();
 
-    public TaskStore(Jdbc jdbc, TerminalListener terminalListener) {
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, TaskEvents events) {
         this.jdbc = jdbc;
         this.terminalListener = terminalListener;
+        this.events = events;
+    }
+
+    /** An Idempotency-Key with the hash of the request it came with; keys older than {@code validAfter} no longer count. */
+    public record IdempotencyKey(String key, String requestHash, Instant validAfter) {
+    }
+
+    /** The task a submit resolved to, and whether it was an earlier one (same key, same request). */
+    public record Insertion(Task task, boolean replayed) {
+    }
+
+    /** The key was used before with a different request. */
+    public static final class IdempotencyConflict extends RuntimeException {
+        public IdempotencyConflict(String existingTaskId) {
+            super("this Idempotency-Key was already used with a different request (task " + existingTaskId + ")");
+        }
+    }
+
+    /**
+     * Stores the task, its queue row and its idempotency key (when given) in one transaction. With a
+     * key that is already taken, nothing is stored: the first task is returned when the request is
+     * the same, and {@link IdempotencyConflict} is thrown when it is not. Concurrent submits with one
+     * key meet at the key's primary key: exactly one stores, the others read its task.
+     */
+    public Insertion insert(NewTask t, IdempotencyKey key) {
+        if (key == null) {
+            return new Insertion(insert(t), false);
+        }
+        try {
+            return jdbc.inTransaction(tx -> {
+                tx.update("DELETE FROM idempotency_key WHERE tenant_id = ? AND idem_key = ? AND created_at <= ?", t.tenantId(), key.key(), key.validAfter());
+                Optional<Insertion> earlier = earlierTask(tx, t.tenantId(), key);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                insertRows(tx, t);
+                tx.update("INSERT INTO idempotency_key (tenant_id, idem_key, request_hash, task_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                        t.tenantId(), key.key(), key.requestHash(), t.id(), t.createdAt());
+                return new Insertion(newTask(t), false);
+            });
+        } catch (dev.pictor.db.DataAccessException e) {
+            // Lost the race for the key: the winner has committed (or we would not have failed); use its task.
+            return jdbc.inTransaction(tx -> earlierTask(tx, t.tenantId(), key)).orElseThrow(() -> e);
+        }
+    }
+
+    private Optional<Insertion> earlierTask(Jdbc.Tx tx, String tenantId, IdempotencyKey key) throws SQLException {
+        record Row(String hash, String taskId) {
+        }
+        Optional<Row> row = tx.queryOne("SELECT request_hash, task_id FROM idempotency_key WHERE tenant_id = ? AND idem_key = ?",
+                rs -> new Row(rs.getString("request_hash"), rs.getString("task_id")), tenantId, key.key());
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!row.get().hash().equals(key.requestHash())) {
+            throw new IdempotencyConflict(row.get().taskId());
+        }
+        return tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, row.get().taskId())
+                .map(task -> new Insertion(task, true));
     }
 
     /** Stores the task and its queue row in one transaction. */
     public Task insert(NewTask t) {
         jdbc.inTransaction(tx -> {
-            tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?)",
-                    t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                    t.provider(), t.createdAt(), t.deadlineAt());
-            tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
-                    t.id(), t.provider(), t.createdAt());
-            notifyPeers(tx);
+            insertRows(tx, t);
             return null;
         });
+        return newTask(t);
+    }
+
+    private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?)",
+                t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
+                t.provider(), t.createdAt(), t.deadlineAt());
+        tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
+                t.id(), t.provider(), t.createdAt());
+        notifyPeers(tx);
+    }
+
+    private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
                 t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt());
     }
@@ -105,6 +173,7 @@ public final class TaskStore {
                         now, row.taskId());
                 Optional<Task> task = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, row.taskId());
                 task.ifPresent(value -> claims.add(new Claim(value, token, row.attempts() + 1)));
+                tx.afterCommit(() -> events.changed(row.taskId()));
             }
             return claims;
         });
@@ -135,7 +204,9 @@ public final class TaskStore {
     }
 
     public void updateProgress(String taskId, int progress) {
-        jdbc.update("UPDATE task SET progress = ? WHERE id = ? AND status = 'running' AND progress < ?", progress, taskId, progress);
+        if (jdbc.update("UPDATE task SET progress = ? WHERE id = ? AND status = 'running' AND progress < ?", progress, taskId, progress) > 0) {
+            events.changed(taskId);
+        }
     }
 
     /** Finishes a claimed task with its files; false when the lease was lost or the task already ended. */
@@ -173,8 +244,62 @@ public final class TaskStore {
             }
             Task ended = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId).orElseThrow();
             terminalListener.onTerminal(tx, ended);
+            tx.afterCommit(() -> events.changed(taskId));
             return true;
         });
+    }
+
+    /**
+     * How many queued tasks of the same provider are ahead of this one (0: it is next), or empty when
+     * it is not waiting in the queue (running, ended, or waiting for a retry).
+     */
+    public Optional<Long> queuePosition(String taskId, Instant now) {
+        return jdbc.queryOne("SELECT (SELECT COUNT(*) FROM task_queue a WHERE a.provider = q.provider AND a.lease_owner IS NULL "
+                        + "AND a.due_at <= ? AND a.seq < q.seq) AS ahead FROM task_queue q WHERE q.task_id = ? AND q.lease_owner IS NULL AND q.due_at <= ?",
+                rs -> rs.getLong("ahead"), now, taskId, now);
+    }
+
+    /** Ids of the tasks whose queue rows {@code owner} still holds. */
+    public java.util.Set<String> heldBy(String owner) {
+        return new java.util.HashSet<>(jdbc.query("SELECT task_id FROM task_queue WHERE lease_owner = ?", rs -> rs.getString("task_id"), owner));
+    }
+
+    /** Where a page of the task list ends: the last task's creation time and id. */
+    public record Cursor(Instant createdAt, String id) {
+    }
+
+    /** A tenant's tasks, newest first, optionally filtered, starting after {@code after}. */
+    public List<Task> list(String tenantId, TaskStatus status, String model, Instant since, Instant until, Cursor after, int limit) {
+        var sql = new StringBuilder("SELECT " + TASK_COLUMNS + " FROM task WHERE tenant_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId));
+        if (status != null) {
+            sql.append(" AND status = ?");
+            params.add(status.wire());
+        }
+        if (model != null) {
+            sql.append(" AND model = ?");
+            params.add(model);
+        }
+        if (since != null) {
+            sql.append(" AND created_at >= ?");
+            params.add(since);
+        }
+        if (until != null) {
+            sql.append(" AND created_at < ?");
+            params.add(until);
+        }
+        if (after != null) {
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            params.addAll(List.of(after.createdAt(), after.createdAt(), after.id()));
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        params.add(limit);
+        return jdbc.query(sql.toString(), TaskStore::mapTask, params.toArray());
+    }
+
+    /** Forgets idempotency keys from before {@code cutoff}. */
+    public int expireIdempotencyKeys(Instant cutoff) {
+        return jdbc.update("DELETE FROM idempotency_key WHERE created_at <= ?", cutoff);
     }
 
     /** Open tasks whose deadline has passed, oldest first. */

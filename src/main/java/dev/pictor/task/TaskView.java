@@ -23,18 +23,22 @@ public final class TaskView {
     }
 
     /** The status data with file links valid for the configured lifetime. */
-    public ObjectNode render(Task task) {
-        return render(task, fileUrls.defaultLifetime());
+    public ObjectNode render(Task task, Long queuePosition) {
+        return render(task, fileUrls.defaultLifetime(), queuePosition);
     }
 
-    /** The status data with file links valid for {@code linkLifetime} from now. */
-    public ObjectNode render(Task task, Duration linkLifetime) {
+    /**
+     * The status data with file links valid for {@code linkLifetime} from now. {@code queuePosition}
+     * (tasks ahead of this one) is shown while the task waits in the queue, else null.
+     */
+    public ObjectNode render(Task task, Duration linkLifetime, Long queuePosition) {
         ObjectNode data = Json.object();
         data.put("task_id", task.id());
         data.put("status", task.status().wire());
         data.put("model", task.model());
         data.put("provider", task.provider());
         data.put("progress", task.status() == TaskStatus.FINISHED ? 100 : task.progress());
+        data.put("queue_position", queuePosition);
         ArrayNode files = Json.array();
         for (StoredFile f : task.files()) {
             ObjectNode file = files.addObject();
@@ -60,7 +64,7 @@ public final class TaskView {
     public ObjectNode envelope(Task task, Duration linkLifetime) {
         ObjectNode envelope = Json.object();
         envelope.put("code", 200);
-        envelope.set("data", render(task, linkLifetime));
+        envelope.set("data", render(task, linkLifetime, null));
         return envelope;
     }
 

@@ -7,7 +7,7 @@ class H2TaskStoreTest extends TaskStoreContract {
     Database openDatabase() {
         try {
             var dir = java.nio.file.Files.createTempDirectory("pictor-h2-");
-            return Database.open("jdbc:h2:file:" + dir.resolve("store") + ";WRITE_DELAY=0", "", "", 8);
+            return Database.open("jdbc:h2:retry:" + dir.resolve("store") + ";WRITE_DELAY=0", "", "", 8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

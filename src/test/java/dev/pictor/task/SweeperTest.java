@@ -20,8 +20,8 @@ class SweeperTest {
     @Test
     void failsOverdueTasksAndRemovesExpiredOnesWithTheirFiles() throws Exception {
         Path dir = Files.createTempDirectory("pictor-sweep-");
-        try (Database db = Database.open("jdbc:h2:file:" + dir.resolve("db") + ";WRITE_DELAY=0", "", "", 4)) {
-            var store = new TaskStore(db.jdbc(), TaskStore.TerminalListener.NONE);
+        try (Database db = Database.open("jdbc:h2:retry:" + dir.resolve("db") + ";WRITE_DELAY=0", "", "", 4)) {
+            var store = new TaskStore(db.jdbc(), TaskStore.TerminalListener.NONE, new TaskEvents());
             var blobs = new FileSystemBlobStore(dir.resolve("files"));
             var sweeper = new Sweeper(store, blobs, new Metrics(clock), clock, Duration.ofSeconds(1), Duration.ofHours(72), Duration.ofMinutes(10));
             var ids = new TaskIds();

@@ -38,7 +38,7 @@ abstract class TaskStoreContract {
     @BeforeAll
     void open() {
         database = openDatabase();
-        store = new TaskStore(database.jdbc(), TaskStore.TerminalListener.NONE);
+        store = new TaskStore(database.jdbc(), TaskStore.TerminalListener.NONE, new TaskEvents());
     }
 
     @AfterAll
