@@ -21,7 +21,8 @@ import tools.jackson.core.type.TypeReference;
  * {@link #terminate}, which only changes a task that is not terminal yet: whoever gets there first
  * (worker, deadline sweeper, cancel) wins, and every other attempt sees {@code false}.
  *
- * <p>Lock order is always task row, then queue row, so concurrent enders never deadlock.
+ * <p>Lock order is always queue row, then task row (claims and terminal writes alike), so concurrent
+ * claimers and enders never deadlock.
  */
 public final class TaskStore {
     private static final String TASK_COLUMNS = "id, tenant_id, model, status, input_json, callback_url, provider, "
@@ -227,6 +228,14 @@ public final class TaskStore {
     private boolean terminate(String taskId, String leaseToken, TaskStatus status, String provider, ErrorCode code,
                               String message, List<StoredFile> files, Instant now) {
         return jdbc.inTransaction(tx -> {
+            // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
+            boolean queued = !(leaseToken == null
+                    ? tx.query("SELECT seq FROM task_queue WHERE task_id = ? FOR UPDATE", rs -> rs.getLong("seq"), taskId)
+                    : tx.query("SELECT seq FROM task_queue WHERE task_id = ? AND lease_token = ? FOR UPDATE", rs -> rs.getLong("seq"), taskId, leaseToken))
+                    .isEmpty();
+            if (leaseToken != null && !queued) {
+                return false; // another node owns this task now, or it ended meanwhile
+            }
             int changed = tx.update("UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
                             + "error_message = ?, output_json = ?, finished_at = ? WHERE id = ? AND status IN " + OPEN,
                     status.wire(), provider, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
@@ -234,13 +243,8 @@ public final class TaskStore {
             if (changed == 0) {
                 return false;
             }
-            int dequeued = leaseToken == null
-                    ? tx.update("DELETE FROM task_queue WHERE task_id = ?", taskId)
-                    : tx.update("DELETE FROM task_queue WHERE task_id = ? AND lease_token = ?", taskId, leaseToken);
-            if (leaseToken != null && dequeued == 0) {
-                // Another node owns this task now; undo and let it finish.
-                tx.connection().rollback();
-                return false;
+            if (queued) {
+                tx.update("DELETE FROM task_queue WHERE task_id = ?", taskId);
             }
             Task ended = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId).orElseThrow();
             terminalListener.onTerminal(tx, ended);

@@ -133,6 +133,7 @@ class TaskControlTest {
             for (int i = 0; i < 60; i++) {
                 String id = submit(node, "race " + i, Map.of()).data().get("task_id").asString();
                 Response cancel = node.client().post("/api/generate/cancel/" + id, "", KEY);
+                assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
                 String result = cancel.data().get("cancel_result").asString();
                 JsonNode end = node.client().awaitTerminal(KEY, id, Duration.ofSeconds(10));
                 if (result.equals("cancelled")) {

@@ -123,6 +123,52 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void claimsRacingTerminalWritesNeverDeadlockAndEachTaskEndsOnce() throws Exception {
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            tasks.add(submit("a", T0, "sandbox"));
+        }
+        var ended = ConcurrentHashMap.<String>newKeySet();
+        var errors = java.util.Collections.synchronizedList(new ArrayList<Throwable>());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int w = 0; w < 4; w++) {
+                String owner = "claimer-" + w;
+                pool.execute(() -> {
+                    try {
+                        List<Claim> batch;
+                        do {
+                            batch = store.claim(owner, SANDBOX, 5, T0, LEASE);
+                            for (Claim c : batch) {
+                                if (store.finish(c, "sandbox", List.of(file(c.task())), T0) && !ended.add(c.taskId())) {
+                                    errors.add(new AssertionError("ended twice: " + c.taskId()));
+                                }
+                            }
+                        } while (!batch.isEmpty());
+                    } catch (RuntimeException e) {
+                        errors.add(e);
+                    }
+                });
+            }
+            for (Task t : tasks) {
+                pool.execute(() -> {
+                    try {
+                        if (store.failUnclaimed(t.id(), ErrorCode.CANCELLED, "cancel", T0) && !ended.add(t.id())) {
+                            errors.add(new AssertionError("ended twice: " + t.id()));
+                        }
+                    } catch (RuntimeException e) {
+                        errors.add(e);
+                    }
+                });
+            }
+        }
+        assertThat(errors).isEmpty();
+        assertThat(ended).hasSize(100);
+        for (Task t : tasks) {
+            assertThat(store.find("a", t.id()).orElseThrow().status().isTerminal()).isTrue();
+        }
+    }
+
+    @Test
     void anExpiredLeaseIsClaimedAgainAndTheOldOwnerIsFencedOut() {
         Task t = submit("a", T0, "sandbox");
         Claim dead = store.claim("dead-node", SANDBOX, 1, T0, LEASE).getFirst();
