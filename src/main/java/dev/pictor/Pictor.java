@@ -128,11 +128,11 @@ public final class Pictor implements AutoCloseable {
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
                 settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
-        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, clock,
-                settings.taskDeadline(), settings.maxPromptChars());
+        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
+                settings.fetchMaxBytes(), settings.fetchMaxPixels(), clock, settings.taskDeadline(), settings.maxPromptChars());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
         var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
-                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), clock, database, metrics);
+                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), settings.fetchMaxBytes(), clock, database, metrics);
 
         dispatcher.start();
         if (settings.webhookDelivery()) {

@@ -9,13 +9,24 @@ class ApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final Integer retryAfterSeconds;
+    private final String code;
 
     ApiException(int status, String type, String message, String param, Integer retryAfterSeconds) {
+        this(status, type, message, param, retryAfterSeconds, null);
+    }
+
+    /** {@code code} is the machine-readable error code of the OpenAI error shape (e.g. moderation_blocked). */
+    ApiException(int status, String type, String message, String param, Integer retryAfterSeconds, String code) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.code = code;
+    }
+
+    String code() {
+        return code;
     }
 
     static ApiException badRequest(String message, String param) {

@@ -36,24 +36,31 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
                      BlobStore blobs, FileUrls fileUrls, TaskView taskView, WebhookStore webhookStore, WebhookSecrets secrets,
-                     Duration secretOverlap, Runnable wakeWebhooks, Duration maxWait, Clock clock, Database database, Metrics metrics) {
+                     Duration secretOverlap, Runnable wakeWebhooks, Duration maxWait, long maxImageBytes, Clock clock, Database database,
+                     Metrics metrics) {
         var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes, maxWait);
         var admin = new AdminRoutes(keys, maxBodyBytes);
+        var openai = new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBodyBytes, maxImageBytes, maxWait);
         var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
         var files = new FileRoutes(blobs, fileUrls);
         var ops = new OpsRoutes(database, metrics);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
-            config.http.maxRequestSize = maxBodyBytes;
+            // JSON bodies are capped by HttpJson; this cap is for multipart uploads (up to 16 images).
+            config.http.maxRequestSize = Math.max(maxBodyBytes, 16 * maxImageBytes);
+            config.jetty.multipartConfig.maxFileSize(maxImageBytes, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(Math.max(maxBodyBytes, 16 * maxImageBytes), io.javalin.config.SizeUnit.BYTES);
             // Images are already compressed and JSON bodies are small; gzip would cost CPU for nothing.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.host = host;
             config.jetty.port = port;
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
             config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
+            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
             apidot.register(config.routes);
             admin.register(config.routes);
+            openai.register(config.routes);
             webhooks.register(config.routes);
             files.register(config.routes);
             ops.register(config.routes);

@@ -50,7 +50,25 @@ final class HttpJson {
         write(ctx, 200, envelope);
     }
 
+    /**
+     * Writes an error in the shape of the surface that was called: OpenAI's
+     * {@code {"error":{"message","type","param","code"}}} under {@code /v1/}, else the APIDot envelope.
+     */
     static void error(Context ctx, ApiException e) {
+        if (ctx.path().startsWith("/v1/")) {
+            ObjectNode body = Json.object();
+            ObjectNode error = body.putObject("error");
+            error.put("message", e.getMessage());
+            error.put("type", e.type());
+            String param = e.param();
+            error.put("param", param != null && param.startsWith("input.") ? param.substring("input.".length()) : param);
+            error.put("code", e.code());
+            if (e.retryAfterSeconds() != null) {
+                ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+            }
+            write(ctx, e.status(), body);
+            return;
+        }
         ObjectNode envelope = Json.object();
         envelope.put("code", e.status());
         ObjectNode error = envelope.putObject("error");

@@ -306,6 +306,8 @@ sealed interface Field {
             ArrayNode e = n.putArray("enum");
             presets.forEach(e::add);
             n.put("custom_size", customString || object);
+            n.put("custom_string", customString);
+            n.put("custom_object", object);
             if (customString || object) {
                 n.set("custom_limits", limits.describe());
             }

@@ -18,6 +18,9 @@ public interface BlobStore {
     /** Removes the blob; removing a missing blob is not an error. */
     void delete(String key) throws IOException;
 
+    /** Removes every blob whose key starts with {@code prefix} (a task's {@code "<id>/"}). */
+    void deleteAll(String prefix) throws IOException;
+
     /** An open blob; close the stream. */
     record Blob(InputStream stream, long length) {
     }

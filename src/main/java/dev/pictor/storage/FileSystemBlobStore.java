@@ -63,6 +63,22 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
+    @Override
+    public void deleteAll(String prefix) throws IOException {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("prefix must name a folder");
+        }
+        Path dir = resolve(prefix.substring(0, prefix.length() - 1));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Keys come from Pictor itself, but a key must never escape the root. */
     private Path resolve(String key) {
         Path p = root.resolve(key).normalize();

@@ -267,7 +267,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InvalidInputException e) {
             throw new ProviderException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
         }
-        List<SourceImage> sources = fetchSources(request.imageUrls());
+        List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
         var progress = new ProgressReporter(task.id());
         List<GeneratedImage> images = provider.generate(new GenerationJob(task.id(), request, sources, progress));
         List<StoredFile> files = new ArrayList<>(images.size());
@@ -286,16 +286,36 @@ public final class Dispatcher implements AutoCloseable {
         return files;
     }
 
-    private List<SourceImage> fetchSources(List<String> urls) throws ProviderException {
+    private List<SourceImage> fetchSources(String taskId, List<String> urls) throws ProviderException {
         List<SourceImage> sources = new ArrayList<>(urls.size());
         for (int i = 0; i < urls.size(); i++) {
             try {
-                sources.add(fetcher.fetchImage(urls.get(i)));
+                sources.add(Uploads.isUploadReference(urls.get(i)) ? readUpload(taskId, urls.get(i)) : fetcher.fetchImage(urls.get(i)));
             } catch (FetchException e) {
                 throw new ProviderException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
             }
         }
         return sources;
+    }
+
+    /** An image uploaded with this task's request, read from the BlobStore instead of the network. */
+    private SourceImage readUpload(String taskId, String url) throws FetchException {
+        String key = Uploads.keyFor(taskId, url);
+        if (key == null) {
+            throw new FetchException("it refers to an upload that does not belong to this task");
+        }
+        try {
+            var blob = blobs.open(key).orElseThrow(() -> new FetchException("the uploaded image is no longer stored"));
+            byte[] bytes;
+            try (var in = blob.stream()) {
+                bytes = in.readAllBytes();
+            }
+            String type = dev.pictor.media.ImageProbe.sniff(bytes);
+            int[] size = dev.pictor.media.ImageProbe.dimensions(bytes, type);
+            return new SourceImage(bytes, type, size[0], size[1]);
+        } catch (IOException e) {
+            throw new FetchException("the uploaded image cannot be read");
+        }
     }
 
     private void handleFailure(Claim claim, ImageProvider provider, Throwable cause) {

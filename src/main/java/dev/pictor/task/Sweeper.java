@@ -2,7 +2,6 @@ package dev.pictor.task;
 
 import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
-import dev.pictor.storage.StoredFile;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,9 +95,7 @@ public final class Sweeper implements AutoCloseable {
             expired = store.expiredTasks(clock.instant().minus(retention), BATCH);
             for (Task task : expired) {
                 try {
-                    for (StoredFile file : task.files()) {
-                        blobs.delete(file.key());
-                    }
+                    blobs.deleteAll(task.id() + "/"); // outputs and uploaded sources
                     store.delete(task.id());
                     removed++;
                 } catch (IOException e) {

@@ -7,7 +7,14 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.storage.BlobStore;
 import dev.pictor.webhook.CallbackUrls;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +33,9 @@ public final class TaskService {
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final TaskEvents events;
+    private final BlobStore blobs;
+    private final long maxSourceBytes;
+    private final long maxSourcePixels;
     private final Clock clock;
     private final Duration deadline;
     private final int maxPromptChars;
@@ -35,7 +45,8 @@ public final class TaskService {
     private static final Duration RECHECK = Duration.ofMillis(500);
 
     public TaskService(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
-                       Metrics metrics, TaskEvents events, Clock clock, Duration deadline, int maxPromptChars) {
+                       Metrics metrics, TaskEvents events, BlobStore blobs, long maxSourceBytes, long maxSourcePixels, Clock clock,
+                       Duration deadline, int maxPromptChars) {
         this.store = store;
         this.catalog = catalog;
         this.providers = providers;
@@ -43,6 +54,9 @@ public final class TaskService {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.events = events;
+        this.blobs = blobs;
+        this.maxSourceBytes = maxSourceBytes;
+        this.maxSourcePixels = maxSourcePixels;
         this.clock = clock;
         this.deadline = deadline;
         this.maxPromptChars = maxPromptChars;
@@ -68,14 +82,113 @@ public final class TaskService {
      * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
      */
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
-        ModelSpec spec = catalog.find(model).orElseThrow(() ->
-                new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
+        ModelSpec spec = spec(model);
+        rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, maxPromptChars);
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
-        String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         Instant now = clock.instant();
+        return store(tenantId, spec, request, callback, idempotencyKey, ids.next(now), now);
+    }
+
+    /** A source image given with a request: a URL to fetch when the task runs, or bytes uploaded with it. */
+    public sealed interface Source {
+        record Url(String url) implements Source {
+        }
+
+        record Upload(byte[] bytes) implements Source {
+        }
+    }
+
+    /**
+     * Validates and stores a task whose {@code image_urls} are the given sources, in order; uploaded
+     * bytes are checked (type from the bytes, size, pixel count), kept with the task, and read from
+     * storage when it runs. Used by the OpenAI edits endpoint.
+     */
+    public Submission submitWithSources(String tenantId, String model, ObjectNode input, List<Source> sources) {
+        ModelSpec spec = spec(model);
+        rejectUploadReferences(input);
+        Instant now = clock.instant();
+        String taskId = ids.next(now);
+        Map<String, byte[]> uploads = new LinkedHashMap<>();
+        if (!sources.isEmpty()) {
+            ArrayNode urls = input.putArray("image_urls");
+            for (int i = 0; i < sources.size(); i++) {
+                switch (sources.get(i)) {
+                    case Source.Url url -> urls.add(url.url());
+                    case Source.Upload upload -> {
+                        String ext = checkUpload(upload.bytes(), i);
+                        String ref = Uploads.reference(taskId, i, ext);
+                        uploads.put(Uploads.keyFor(taskId, ref), upload.bytes());
+                        urls.add(ref);
+                    }
+                }
+            }
+        }
+        GenerationRequest request = spec.validate(input, maxPromptChars);
+        try {
+            for (var upload : uploads.entrySet()) {
+                blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
+            }
+            return store(tenantId, spec, request, null, null, taskId, now);
+        } catch (IOException | RuntimeException e) {
+            try {
+                blobs.deleteAll(taskId + "/");
+            } catch (IOException ignored) {
+                // the sweeper cannot find these without a task row; nothing better to do here
+            }
+            if (e instanceof IOException io) {
+                throw new java.io.UncheckedIOException("the uploaded images could not be stored", io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private String checkUpload(byte[] bytes, int index) {
+        String field = "image[" + index + "]";
+        if (bytes.length > maxSourceBytes) {
+            throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + maxSourceBytes);
+        }
+        String type = dev.pictor.media.ImageProbe.sniff(bytes);
+        if (type == null) {
+            throw new InvalidInputException(field, field + " is not a PNG, JPEG, WebP or GIF image");
+        }
+        try {
+            int[] size = dev.pictor.media.ImageProbe.dimensions(bytes, type);
+            if ((long) size[0] * size[1] > maxSourcePixels) {
+                throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + maxSourcePixels);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InvalidInputException iie) {
+                throw iie;
+            }
+            throw new InvalidInputException(field, field + " cannot be read as an image");
+        }
+        return type.substring("image/".length());
+    }
+
+    /** Upload references are Pictor's own; a client may not name them (it could only name nothing it owns). */
+    private static void rejectUploadReferences(JsonNode input) {
+        JsonNode urls = input == null ? null : input.get("image_urls");
+        if (urls != null && urls.isArray()) {
+            for (int i = 0; i < urls.size(); i++) {
+                if (urls.get(i).isString() && Uploads.isUploadReference(urls.get(i).asString())) {
+                    throw new InvalidInputException("input.image_urls[" + i + "]", "image_urls[" + i + "] must be an http or https URL you control");
+                }
+            }
+        }
+    }
+
+    private ModelSpec spec(String model) {
+        return catalog.find(model).orElseThrow(() ->
+                new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
+    }
+
+    private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, String idempotencyKey,
+                             String taskId, Instant now) {
+        String model = spec.id();
+        String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(ids.next(now), tenantId, model, inputJson, callback, provider, now, now.plus(deadline));
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, provider, now, now.plus(deadline));
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
                 : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
                         now.minus(IDEMPOTENCY_WINDOW));
