@@ -36,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,16 +86,15 @@ public final class Pictor implements AutoCloseable {
         String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
-        var providers = new ProviderRegistry();
-        if (settings.sandboxEnabled()) {
+        var providers = new ProviderRegistry(clock);
+        List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !providers.hasRoutes(m)).toList();
+        if (settings.sandboxEnabled() && !withoutUpstream.isEmpty()) {
             providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
-            for (ModelSpec model : catalog.all()) {
-                providers.route(model.id(), SandboxProvider.NAME);
-            }
-            log.info("Pictor runs in SANDBOX MODE: images are synthetic. No real upstream is configured for: {}",
-                    String.join(", ", catalog.all().stream().map(ModelSpec::id).toList()));
-        } else {
-            log.warn("sandbox mode is off and no upstream is configured: every submit will answer 503");
+            withoutUpstream.forEach(m -> providers.addRoute(m, new ProviderRegistry.Route(SandboxProvider.NAME, null)));
+            log.info("Pictor runs in SANDBOX MODE for {} of {} models: their images are synthetic. No real upstream is configured for: {}",
+                    withoutUpstream.size(), catalog.all().size(), String.join(", ", withoutUpstream));
+        } else if (!withoutUpstream.isEmpty()) {
+            log.warn("sandbox mode is off and these models have no upstream; submitting them answers 503: {}", String.join(", ", withoutUpstream));
         }
 
         BlobStore blobs;

@@ -10,11 +10,22 @@ import dev.pictor.task.ErrorCode;
 public class ProviderException extends Exception {
     private final ErrorCode code;
     private final boolean retryable;
+    private final java.time.Duration retryAfter;
 
     public ProviderException(ErrorCode code, String message, boolean retryable) {
+        this(code, message, retryable, null);
+    }
+
+    /** {@code retryAfter}: how long the upstream asked us to wait (its Retry-After), or null. */
+    public ProviderException(ErrorCode code, String message, boolean retryable, java.time.Duration retryAfter) {
         super(message);
         this.code = code;
         this.retryable = retryable;
+        this.retryAfter = retryAfter;
+    }
+
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     public ErrorCode code() {

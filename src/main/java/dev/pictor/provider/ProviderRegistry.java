@@ -1,36 +1,64 @@
 package dev.pictor.provider;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which provider serves which model. Today a model is served by the sandbox while sandbox mode is on
- * (no upstream adapters are configured yet); a model without a route cannot be submitted.
+ * Which providers exist and which serve each model: an ordered list of routes per model (provider and
+ * the upstream's own model id). A task starts on the first route and falls back along the list on
+ * retryable failures. Each provider has its own circuit breaker.
  */
 public final class ProviderRegistry {
+    /** One way to serve a model: a provider and that provider's name for the model (null for the sandbox). */
+    public record Route(String provider, String upstreamModel) {
+    }
+
     private final Map<String, ImageProvider> byName = new LinkedHashMap<>();
-    private final Map<String, String> routeByModel = new LinkedHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final Map<String, List<Route>> routesByModel = new LinkedHashMap<>();
+    private final Clock clock;
+
+    public ProviderRegistry(Clock clock) {
+        this.clock = clock;
+    }
 
     public void register(ImageProvider provider) {
         byName.put(provider.name(), provider);
+        breakers.put(provider.name(), new CircuitBreaker(5, Duration.ofSeconds(30), clock));
     }
 
-    public void route(String model, String providerName) {
-        if (!byName.containsKey(providerName)) {
-            throw new IllegalArgumentException("unknown provider " + providerName);
+    /** Adds a route at the end of the model's list. */
+    public void addRoute(String model, Route route) {
+        if (!byName.containsKey(route.provider())) {
+            throw new IllegalArgumentException("unknown provider " + route.provider());
         }
-        routeByModel.put(model, providerName);
+        routesByModel.computeIfAbsent(model, k -> new ArrayList<>()).add(route);
     }
 
-    /** The provider name a new task of {@code model} is queued for. */
+    public boolean hasRoutes(String model) {
+        return routesByModel.containsKey(model);
+    }
+
+    public List<Route> routes(String model) {
+        return routesByModel.getOrDefault(model, List.of());
+    }
+
+    /** The provider a new task of {@code model} is queued for: its first route's. */
     public Optional<String> routeFor(String model) {
-        return Optional.ofNullable(routeByModel.get(model));
+        return routes(model).stream().findFirst().map(Route::provider);
     }
 
     public Optional<ImageProvider> provider(String name) {
         return Optional.ofNullable(byName.get(name));
+    }
+
+    public CircuitBreaker breaker(String provider) {
+        return breakers.get(provider);
     }
 
     public List<ImageProvider> providers() {

@@ -13,6 +13,7 @@ import dev.pictor.provider.GeneratedImage;
 import dev.pictor.provider.GenerationJob;
 import dev.pictor.provider.ImageProvider;
 import dev.pictor.provider.ProviderException;
+import dev.pictor.provider.CircuitBreaker;
 import dev.pictor.provider.ProviderRegistry;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.StoredFile;
@@ -74,8 +75,8 @@ public final class Dispatcher implements AutoCloseable {
     private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
-    /** Progress is written here, never on a generation thread: those get interrupted, and database I/O must not be. */
-    private final ExecutorService progressWrites = Executors.newVirtualThreadPerTaskExecutor();
+    /** Side work that must not run on a generation thread (those get interrupted): progress writes, upstream cancels. */
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
     private Thread loop;
@@ -208,6 +209,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** Asks the task's upstream to stop its job, if it has one running (best effort, in the background). */
+    public void cancelUpstream(Task task) {
+        if (task.upstreamRef() == null) {
+            return;
+        }
+        providers.provider(task.provider()).ifPresent(p -> background.execute(() -> p.cancel(task.upstreamRef())));
+    }
+
     private void execute(Claim claim) {
         Task task = claim.task();
         Instant started = clock.instant();
@@ -229,10 +238,22 @@ public final class Dispatcher implements AutoCloseable {
             end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
             return;
         }
-        Future<List<StoredFile>> generation = generations.submit(() -> generate(task, provider));
+        CircuitBreaker breaker = providers.breaker(provider.name());
+        if (!breaker.allowsCall()) {
+            handleFailure(claim, provider, new ProviderException(ErrorCode.UPSTREAM_ERROR, provider.name()
+                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
+            return;
+        }
+        Future<Step> generation = generations.submit(() -> generate(task, provider));
         generationsByTask.put(task.id(), generation);
         try {
-            List<StoredFile> files = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
+            Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
+            breaker.recordSuccess();
+            if (step instanceof Step.Waiting waiting) {
+                store.awaitUpstream(claim, waiting.upstreamRef(), waiting.progress(), clock.instant().plus(waiting.pollAfter()));
+                return;
+            }
+            List<StoredFile> files = ((Step.Finished) step).files();
             metrics.run(task.model(), provider.name(), Duration.between(started, clock.instant()));
             Instant finished = clock.instant();
             if (store.finish(claim, provider.name(), files, finished)) {
@@ -258,7 +279,16 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private List<StoredFile> generate(Task task, ImageProvider provider) throws Exception {
+    /** What one run of a task came to: its stored files, or an upstream job still running. */
+    private sealed interface Step {
+        record Finished(List<StoredFile> files) implements Step {
+        }
+
+        record Waiting(String upstreamRef, int progress, Duration pollAfter) implements Step {
+        }
+    }
+
+    private Step generate(Task task, ImageProvider provider) throws Exception {
         ModelSpec spec = catalog.find(task.model())
                 .orElseThrow(() -> new ProviderException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
         GenerationRequest request;
@@ -267,9 +297,19 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InvalidInputException e) {
             throw new ProviderException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
         }
-        List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
         var progress = new ProgressReporter(task.id());
-        List<GeneratedImage> images = provider.generate(new GenerationJob(task.id(), request, sources, progress));
+        String upstreamModel = routeOf(task).upstreamModel();
+        ImageProvider.Outcome outcome;
+        if (task.upstreamRef() == null) {
+            List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
+            outcome = provider.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress));
+        } else {
+            outcome = provider.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress), task.upstreamRef());
+        }
+        if (outcome instanceof ImageProvider.Outcome.Pending pending) {
+            return new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
+        }
+        List<GeneratedImage> images = ((ImageProvider.Outcome.Done) outcome).images();
         List<StoredFile> files = new ArrayList<>(images.size());
         try {
             for (int i = 0; i < images.size(); i++) {
@@ -283,7 +323,14 @@ public final class Dispatcher implements AutoCloseable {
             deleteQuietly(files);
             throw new ProviderException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
         }
-        return files;
+        return new Step.Finished(files);
+    }
+
+    private ProviderRegistry.Route routeOf(Task task) {
+        List<ProviderRegistry.Route> routes = providers.routes(task.model());
+        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.provider())
+                ? routes.get(task.routeIndex())
+                : new ProviderRegistry.Route(task.provider(), null);
     }
 
     private List<SourceImage> fetchSources(String taskId, List<String> urls) throws ProviderException {
@@ -318,24 +365,77 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * A failed run. Not retryable (moderation, invalid input, ...): the task fails. Retryable (connect
+     * errors, 429, 5xx, timeouts, an open circuit): the next route takes over at once when the model
+     * has one; otherwise the same route is tried again after a backoff (doubling, with jitter, never
+     * sooner than the upstream's Retry-After), up to the attempt limit.
+     */
     private void handleFailure(Claim claim, ImageProvider provider, Throwable cause) {
         if (abandoning.get()) {
             return;
         }
-        if (cause instanceof ProviderException pe) {
-            metrics.providerError(provider.name(), pe.code().wire());
-            if (pe.retryable() && claim.attempt() < maxAttempts) {
-                Duration backoff = Duration.ofSeconds(1L << Math.min(claim.attempt(), 6));
-                store.release(claim, clock.instant().plus(backoff));
-                return;
-            }
+        if (!(cause instanceof ProviderException pe)) {
+            // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
+            log.error("task {} failed unexpectedly", claim.taskId(), cause);
+            metrics.providerError(provider.name(), ErrorCode.INTERNAL_ERROR.wire());
+            end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
+            return;
+        }
+        metrics.providerError(provider.name(), pe.code().wire());
+        CircuitBreaker breaker = providers.breaker(provider.name());
+        if (!pe.retryable()) {
+            breaker.recordSuccess(); // the route works; the request is what failed
             end(claim, pe.code(), pe.getMessage());
             return;
         }
-        // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
-        log.error("task {} failed unexpectedly", claim.taskId(), cause);
-        metrics.providerError(provider.name(), ErrorCode.INTERNAL_ERROR.wire());
-        end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
+        breaker.recordFailure();
+        Task task = claim.task();
+        Instant now = clock.instant();
+        String entry = logEntry(task, provider.name(), claim.attempt(), pe, now);
+        List<ProviderRegistry.Route> routes = providers.routes(task.model());
+        int next = task.routeIndex() + 1;
+        if (next < routes.size()) {
+            store.switchRoute(claim, routes.get(next).provider(), next, now, entry);
+            wake();
+            return;
+        }
+        if (claim.attempt() < maxAttempts) {
+            Duration backoff = Duration.ofMillis((long) (1000L * (1L << Math.min(claim.attempt() - 1, 6)) * (0.8 + 0.4 * Math.random())));
+            Duration wait = pe.retryAfter() != null && pe.retryAfter().compareTo(backoff) > 0 ? pe.retryAfter() : backoff;
+            store.retryLater(claim, now.plus(wait), entry);
+            return;
+        }
+        end(claim, pe.code(), pe.getMessage() + " (gave up after " + claim.attempt() + " attempts"
+                + (routes.size() > 1 ? " and " + routes.size() + " routes" : "") + ")");
+    }
+
+    /** One line of the task's route log: where, which attempt, what failed. Never the prompt or a key. */
+    private static String logEntry(Task task, String provider, int attempt, ProviderException pe, Instant now) {
+        var entry = dev.pictor.Json.object()
+                .put("time", TaskView.isoTime(now))
+                .put("provider", provider)
+                .put("attempt", attempt)
+                .put("error_code", pe.code().wire())
+                .put("message", redact(pe.getMessage(), task));
+        return dev.pictor.Json.write(entry);
+    }
+
+    /** Upstream messages sometimes quote the request; keep the prompt out of what is stored and shown. */
+    static String redact(String message, Task task) {
+        if (message == null) {
+            return null;
+        }
+        String text = message.length() > 300 ? message.substring(0, 300) : message;
+        try {
+            String prompt = dev.pictor.Json.parse(task.inputJson()).path("prompt").asString("");
+            if (prompt.length() >= 8) {
+                text = text.replace(prompt, "[prompt]");
+            }
+        } catch (RuntimeException ignored) {
+            // an unreadable input has nothing to redact
+        }
+        return text;
     }
 
     private void end(Claim claim, ErrorCode code, String message) {
@@ -374,7 +474,7 @@ public final class Dispatcher implements AutoCloseable {
             if (p >= lastWritten + 10 || (p > lastWritten && lastWritten == 0)) {
                 lastWritten = p;
                 // Out-of-order writes are harmless: the update only ever raises progress.
-                progressWrites.execute(() -> store.updateProgress(taskId, p));
+                background.execute(() -> store.updateProgress(taskId, p));
             }
         }
     }
@@ -403,7 +503,7 @@ public final class Dispatcher implements AutoCloseable {
                 generations.shutdownNow();
                 workers.shutdownNow();
             }
-            progressWrites.shutdown();
+            background.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

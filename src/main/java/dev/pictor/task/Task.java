@@ -4,7 +4,11 @@ import dev.pictor.storage.StoredFile;
 import java.time.Instant;
 import java.util.List;
 
-/** A task as stored. {@code inputJson} is the validated, normalised {@code input} object. */
+/**
+ * A task as stored. {@code inputJson} is the validated, normalised {@code input} object;
+ * {@code upstreamRef} the asynchronous upstream's job while one runs; {@code routeLog} a JSON array
+ * of the retries and fallbacks so far.
+ */
 public record Task(
         String id,
         String tenantId,
@@ -20,5 +24,8 @@ public record Task(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        Instant deadlineAt) {
+        Instant deadlineAt,
+        String upstreamRef,
+        int routeIndex,
+        String routeLog) {
 }

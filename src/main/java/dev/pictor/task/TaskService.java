@@ -273,6 +273,7 @@ public final class TaskService {
                 && store.failUnclaimed(taskId, ErrorCode.CANCELLED, "cancelled by the client", clock.instant());
         if (cancelled) {
             dispatcher.stopGenerating(taskId);
+            dispatcher.cancelUpstream(task.get());
             metrics.taskCompleted(task.get().model(), task.get().provider(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
         }
         return Optional.of(new Cancellation(store.find(tenantId, taskId).orElseThrow(), cancelled));

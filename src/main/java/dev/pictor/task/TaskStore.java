@@ -26,7 +26,7 @@ import tools.jackson.core.type.TypeReference;
  */
 public final class TaskStore {
     private static final String TASK_COLUMNS = "id, tenant_id, model, status, input_json, callback_url, provider, "
-            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at";
+            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at, upstream_ref, route_index, route_log";
     private static final String OPEN = "('not_started', 'running')";
     private static final TypeReference<List<StoredFile>> FILE_LIST = new TypeReference<>() {
     };
@@ -121,7 +121,7 @@ public final class TaskStore {
     }
 
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
-        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?)",
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
                 t.provider(), t.createdAt(), t.deadlineAt());
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
@@ -131,7 +131,7 @@ public final class TaskStore {
 
     private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
-                t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt());
+                t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, null);
     }
 
     /** A tenant's task; another tenant's id is simply not found. */
@@ -202,6 +202,61 @@ public final class TaskStore {
         if (jdbc.dialect().supportsNotify()) {
             tx.update("NOTIFY " + PeerWakeups.CHANNEL);
         }
+    }
+
+    /**
+     * An asynchronous upstream is working on the task: remembers its job and progress, and frees the
+     * queue row until the next poll is due. Polls do not count as attempts. False when the lease was lost.
+     */
+    public boolean awaitUpstream(Claim claim, String upstreamRef, int progress, Instant nextPoll) {
+        return jdbc.inTransaction(tx -> {
+            if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ?, attempts = 0 WHERE task_id = ? AND lease_token = ?",
+                    nextPoll, claim.taskId(), claim.token()) == 0) {
+                return false;
+            }
+            tx.update("UPDATE task SET upstream_ref = ?, progress = CASE WHEN progress < ? THEN ? ELSE progress END WHERE id = ? AND status IN " + OPEN,
+                    upstreamRef, progress, progress, claim.taskId());
+            tx.afterCommit(() -> events.changed(claim.taskId()));
+            return true;
+        });
+    }
+
+    /** Puts the task back for another try on the same route at {@code due}, recording why. */
+    public boolean retryLater(Claim claim, Instant due, String logEntry) {
+        return jdbc.inTransaction(tx -> {
+            if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
+                    due, claim.taskId(), claim.token()) == 0) {
+                return false;
+            }
+            appendLog(tx, claim.taskId(), logEntry);
+            return true;
+        });
+    }
+
+    /** Moves the task to another route (provider), due now, as a fresh start there; records why. */
+    public boolean switchRoute(Claim claim, String provider, int routeIndex, Instant due, String logEntry) {
+        return jdbc.inTransaction(tx -> {
+            if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ?, attempts = 0, provider = ? "
+                    + "WHERE task_id = ? AND lease_token = ?", due, provider, claim.taskId(), claim.token()) == 0) {
+                return false;
+            }
+            tx.update("UPDATE task SET provider = ?, route_index = ?, upstream_ref = NULL WHERE id = ?", provider, routeIndex, claim.taskId());
+            appendLog(tx, claim.taskId(), logEntry);
+            notifyPeers(tx);
+            return true;
+        });
+    }
+
+    private static void appendLog(Jdbc.Tx tx, String taskId, String entryJson) throws SQLException {
+        String current = tx.queryOne("SELECT route_log FROM task WHERE id = ?", rs -> rs.getString("route_log"), taskId).orElse(null);
+        var log = current == null ? Json.array() : (tools.jackson.databind.node.ArrayNode) Json.parse(current);
+        log.add(Json.parse(entryJson));
+        String text = Json.write(log);
+        while (text.length() > 15_000 && log.size() > 1) {
+            log.remove(0);
+            text = Json.write(log);
+        }
+        tx.update("UPDATE task SET route_log = ? WHERE id = ?", text, taskId);
     }
 
     public void updateProgress(String taskId, int progress) {
@@ -370,6 +425,9 @@ public final class TaskStore {
                 Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "started_at"),
                 Jdbc.instant(rs, "finished_at"),
-                Jdbc.instant(rs, "deadline_at"));
+                Jdbc.instant(rs, "deadline_at"),
+                rs.getString("upstream_ref"),
+                rs.getInt("route_index"),
+                rs.getString("route_log"));
     }
 }

@@ -57,6 +57,7 @@ public final class TaskView {
         data.put("finished_time", isoTime(task.finishedAt()));
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
+        data.set("attempts", task.routeLog() == null ? Json.array() : Json.parse(task.routeLog()));
         return data;
     }
 

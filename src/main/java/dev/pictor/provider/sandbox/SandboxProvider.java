@@ -57,7 +57,11 @@ public final class SandboxProvider implements ImageProvider {
     }
 
     @Override
-    public List<GeneratedImage> generate(GenerationJob job) throws ProviderException, InterruptedException {
+    public Outcome start(GenerationJob job) throws ProviderException, InterruptedException {
+        return new Outcome.Done(generate(job));
+    }
+
+    private List<GeneratedImage> generate(GenerationJob job) throws ProviderException, InterruptedException {
         GenerationRequest request = job.request();
         Duration delay = latency;
         Matcher m = DIRECTIVE.matcher(request.prompt());
