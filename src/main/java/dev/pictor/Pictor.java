@@ -10,6 +10,7 @@ import dev.pictor.media.AddressPolicy;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.provider.Upstreams;
 import dev.pictor.provider.sandbox.SandboxProvider;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
@@ -86,10 +87,16 @@ public final class Pictor implements AutoCloseable {
         String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
+        var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout());
+        var fetcher = new SafeFetcher(outbound, settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(),
+                settings.fetchMaxRedirects());
         var providers = new ProviderRegistry(clock);
+        if (settings.sandboxEnabled()) {
+            providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
+        }
+        Upstreams.configure(settings.upstreams(), providers, fetcher);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !providers.hasRoutes(m)).toList();
         if (settings.sandboxEnabled() && !withoutUpstream.isEmpty()) {
-            providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
             withoutUpstream.forEach(m -> providers.addRoute(m, new ProviderRegistry.Route(SandboxProvider.NAME, null)));
             log.info("Pictor runs in SANDBOX MODE for {} of {} models: their images are synthetic. No real upstream is configured for: {}",
                     withoutUpstream.size(), catalog.all().size(), String.join(", ", withoutUpstream));
@@ -109,10 +116,6 @@ public final class Pictor implements AutoCloseable {
         var boundPort = new AtomicInteger(settings.port());
         var fileUrls = new FileUrls(urlKey, () -> settings.effectivePublicBaseUrl(boundPort.get()), settings.fileUrlTtl(), clock);
         var taskView = new TaskView(fileUrls);
-
-        var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout());
-        var fetcher = new SafeFetcher(outbound, settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(),
-                settings.fetchMaxRedirects());
 
         var schedule = RetrySchedule.parse(settings.webhookRetrySchedule(), settings.webhookJitterPercent());
         var webhookStore = new WebhookStore(database.jdbc());

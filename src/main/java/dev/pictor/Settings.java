@@ -46,7 +46,23 @@ public record Settings(
         int webhookJitterPercent,
         int webhookHostConcurrency,
         Duration webhookSecretOverlap,
-        Duration maxWait) {
+        Duration maxWait,
+        Upstreams upstreams) {
+
+    /** One upstream vendor's credentials and endpoint; {@code secret} is only used by Kling. */
+    public record Vendor(String apiKey, String secret, String baseUrl) {
+        public boolean configured() {
+            return !apiKey.isBlank();
+        }
+    }
+
+    /**
+     * The upstream vendors and how Pictor calls them. {@code routes} overrides the default routes:
+     * {@code model=provider[:upstream-model],provider...;model=...}.
+     */
+    public record Upstreams(Vendor openai, Vendor gemini, Vendor ark, Vendor bfl, Vendor kling, Vendor dashscope,
+                            String routes, Duration callTimeout, Duration pollInterval, int concurrency) {
+    }
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -91,7 +107,19 @@ public record Settings(
                 e.integer("PICTOR_WEBHOOK_JITTER_PERCENT", 10),
                 e.integer("PICTOR_WEBHOOK_HOST_CONCURRENCY", 4),
                 Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24)),
-                Duration.ofSeconds(e.integer("PICTOR_MAX_WAIT_SECONDS", 600)));
+                Duration.ofSeconds(e.integer("PICTOR_MAX_WAIT_SECONDS", 600)),
+                new Upstreams(
+                        e.vendor("OPENAI", "https://api.openai.com"),
+                        e.vendor("GEMINI", "https://generativelanguage.googleapis.com"),
+                        e.vendor("ARK", "https://ark.ap-southeast.bytepluses.com/api/v3"),
+                        e.vendor("BFL", "https://api.bfl.ai"),
+                        new Vendor(e.string("PICTOR_KLING_ACCESS_KEY", ""), e.string("PICTOR_KLING_SECRET_KEY", ""),
+                                e.string("PICTOR_KLING_BASE_URL", "https://api-singapore.klingai.com")),
+                        e.vendor("DASHSCOPE", "https://dashscope-intl.aliyuncs.com"),
+                        e.string("PICTOR_ROUTES", ""),
+                        Duration.ofSeconds(e.integer("PICTOR_UPSTREAM_TIMEOUT_SECONDS", 300)),
+                        Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
+                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)));
     }
 
     /** The base of file URLs: the configured public URL, or this host and port. */
@@ -138,6 +166,11 @@ public record Settings(
                 case "false", "0", "no", "off" -> false;
                 default -> throw new IllegalArgumentException(name + " must be true or false, got '" + v + "'");
             };
+        }
+
+        Vendor vendor(String name, String defaultBaseUrl) {
+            String base = string("PICTOR_" + name + "_BASE_URL", defaultBaseUrl);
+            return new Vendor(string("PICTOR_" + name + "_API_KEY", ""), "", base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         }
 
         List<String> list(String name) {

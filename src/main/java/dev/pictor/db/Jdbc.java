@@ -103,7 +103,7 @@ public final class Jdbc {
 
         public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) throws SQLException {
             List<T> rows = query(sql, mapper, params);
-            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+            return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
         }
 
         public int update(String sql, Object... params) throws SQLException {

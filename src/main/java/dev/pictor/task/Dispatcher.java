@@ -160,6 +160,8 @@ public final class Dispatcher implements AutoCloseable {
                 slots.acquireUninterruptibly();
                 try {
                     execute(claim);
+                } catch (RuntimeException e) {
+                    log.error("task {}: recording its outcome failed; it is retried when its lease runs out", claim.taskId(), e);
                 } finally {
                     slots.release();
                     inFlight.remove(claim.taskId());
@@ -395,7 +397,8 @@ public final class Dispatcher implements AutoCloseable {
         String entry = logEntry(task, provider.name(), claim.attempt(), pe, now);
         List<ProviderRegistry.Route> routes = providers.routes(task.model());
         int next = task.routeIndex() + 1;
-        if (next < routes.size()) {
+        // A job already running upstream is worth waiting for: a failed poll is retried, never abandoned.
+        if (next < routes.size() && task.upstreamRef() == null) {
             store.switchRoute(claim, routes.get(next).provider(), next, now, entry);
             wake();
             return;

@@ -1,0 +1,97 @@
+package dev.pictor.provider;
+
+import dev.pictor.Settings;
+import dev.pictor.media.SafeFetcher;
+import dev.pictor.provider.bfl.BflProvider;
+import dev.pictor.provider.openai.OpenAiProvider;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the upstream providers the operator configured and their routes. With a vendor's key set, its
+ * models route to it by default; {@code PICTOR_ROUTES} can reorder routes or add fallbacks, e.g.
+ * {@code gpt-image-2=openai,sandbox;flux-2-pro=bfl:flux-2-pro}.
+ */
+public final class Upstreams {
+    private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
+
+    /** Each vendor's models: Pictor model id to the vendor's own model id. */
+    static final Map<String, Map<String, String>> DEFAULT_MODELS = Map.of(
+            OpenAiProvider.NAME, Map.of("gpt-image-2", "gpt-image-2", "gpt-image-2-edit", "gpt-image-2"),
+            BflProvider.NAME, Map.of(
+                    "flux-2-pro", "flux-2-pro", "flux-2-pro-edit", "flux-2-pro",
+                    "flux-2-flex", "flux-2-flex", "flux-2-flex-edit", "flux-2-flex",
+                    "flux-kontext-pro", "flux-kontext-pro", "flux-kontext-pro-edit", "flux-kontext-pro",
+                    "flux-kontext-max", "flux-kontext-max", "flux-kontext-max-edit", "flux-kontext-max"));
+
+    private Upstreams() {
+    }
+
+    /** Registers every configured vendor and its default routes, then applies {@code PICTOR_ROUTES}. */
+    public static void configure(Settings.Upstreams settings, ProviderRegistry registry, SafeFetcher downloads) {
+        Map<String, Map<String, String>> enabled = new LinkedHashMap<>();
+        if (settings.openai().configured()) {
+            registry.register(new OpenAiProvider(settings.openai().apiKey(), settings.openai().baseUrl(),
+                    new UpstreamHttp("openai", settings.callTimeout(), downloads), settings.concurrency()));
+            enabled.put(OpenAiProvider.NAME, DEFAULT_MODELS.get(OpenAiProvider.NAME));
+        }
+        if (settings.bfl().configured()) {
+            registry.register(new BflProvider(settings.bfl().apiKey(), settings.bfl().baseUrl(),
+                    new UpstreamHttp("bfl", settings.callTimeout(), downloads), settings.pollInterval(), settings.concurrency()));
+            enabled.put(BflProvider.NAME, DEFAULT_MODELS.get(BflProvider.NAME));
+        }
+        Map<String, String> overrides = parseRoutes(settings.routes());
+        enabled.forEach((provider, models) -> models.forEach((model, upstream) -> {
+            if (!overrides.containsKey(model)) {
+                registry.addRoute(model, new ProviderRegistry.Route(provider, upstream));
+            }
+        }));
+        enabled.keySet().forEach(p -> log.info("upstream {} enabled for {}", p, String.join(", ", enabled.get(p).keySet().stream().sorted().toList())));
+        for (String vendor : List.of("gemini", "ark", "kling", "dashscope")) {
+            boolean set = switch (vendor) {
+                case "gemini" -> settings.gemini().configured();
+                case "ark" -> settings.ark().configured();
+                case "kling" -> settings.kling().configured();
+                default -> settings.dashscope().configured();
+            };
+            if (set) {
+                log.warn("a key for {} is set, but Pictor has no {} adapter yet; its models keep their other routes", vendor, vendor);
+            }
+        }
+        routesFromOverrides(overrides, registry, enabled);
+    }
+
+    /** {@code model=provider[:upstream],provider;...} into model to its raw route list. */
+    private static Map<String, String> parseRoutes(String text) {
+        Map<String, String> routes = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return routes;
+        }
+        for (String entry : text.split(";")) {
+            String[] parts = entry.trim().split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new IllegalArgumentException("PICTOR_ROUTES: '" + entry.trim() + "' is not model=provider[:upstream-model],...");
+            }
+            routes.put(parts[0].trim(), parts[1].trim());
+        }
+        return routes;
+    }
+
+    /** The routes PICTOR_ROUTES names, in its order; any registered provider may appear, the sandbox included. */
+    private static void routesFromOverrides(Map<String, String> overrides, ProviderRegistry registry, Map<String, Map<String, String>> enabled) {
+        overrides.forEach((model, list) -> {
+            for (String item : list.split(",")) {
+                String[] p = item.trim().split(":", 2);
+                String provider = p[0].trim();
+                if (registry.provider(provider).isEmpty()) {
+                    throw new IllegalArgumentException("PICTOR_ROUTES names provider '" + provider + "' for " + model + ", which is not configured");
+                }
+                String upstream = p.length > 1 ? p[1].trim() : enabled.getOrDefault(provider, Map.of()).get(model);
+                registry.addRoute(model, new ProviderRegistry.Route(provider, upstream));
+            }
+        });
+    }
+}
