@@ -94,7 +94,7 @@ public final class Pictor implements AutoCloseable {
         if (settings.sandboxEnabled()) {
             providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
         }
-        Upstreams.configure(settings.upstreams(), providers, fetcher);
+        Upstreams.configure(settings.upstreams(), providers, fetcher, clock);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !providers.hasRoutes(m)).toList();
         if (settings.sandboxEnabled() && !withoutUpstream.isEmpty()) {
             withoutUpstream.forEach(m -> providers.addRoute(m, new ProviderRegistry.Route(SandboxProvider.NAME, null)));

@@ -2,10 +2,13 @@ package dev.pictor.provider;
 
 import dev.pictor.Settings;
 import dev.pictor.media.SafeFetcher;
+import dev.pictor.provider.ark.ArkProvider;
 import dev.pictor.provider.bfl.BflProvider;
+import dev.pictor.provider.dashscope.DashScopeProvider;
+import dev.pictor.provider.gemini.GeminiProvider;
+import dev.pictor.provider.kling.KlingProvider;
 import dev.pictor.provider.openai.OpenAiProvider;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +28,23 @@ public final class Upstreams {
                     "flux-2-pro", "flux-2-pro", "flux-2-pro-edit", "flux-2-pro",
                     "flux-2-flex", "flux-2-flex", "flux-2-flex-edit", "flux-2-flex",
                     "flux-kontext-pro", "flux-kontext-pro", "flux-kontext-pro-edit", "flux-kontext-pro",
-                    "flux-kontext-max", "flux-kontext-max", "flux-kontext-max-edit", "flux-kontext-max"));
+                    "flux-kontext-max", "flux-kontext-max", "flux-kontext-max-edit", "flux-kontext-max"),
+            GeminiProvider.NAME, Map.of(
+                    "nano-banana-2", "gemini-3.1-flash-image-preview", "nano-banana-2-edit", "gemini-3.1-flash-image-preview",
+                    "nano-banana-pro", "gemini-3-pro-image-preview", "nano-banana-pro-edit", "gemini-3-pro-image-preview"),
+            ArkProvider.NAME, Map.of(
+                    "seedream-4.5", "seedream-4-5-251128", "seedream-4.5-edit", "seedream-4-5-251128",
+                    "seedream-5.0-lite", "seedream-5-0-260128", "seedream-5.0-lite-edit", "seedream-5-0-260128"),
+            KlingProvider.NAME, Map.of(
+                    "kling-o1-image-edit", "kling-image-o1", "kling-o3-image", "kling-v3-omni", "kling-o3-image-edit", "kling-v3-omni"),
+            // DashScope's ids for these models are not confirmed by the API references we have; override with PICTOR_ROUTES.
+            DashScopeProvider.NAME, Map.of("wan-2.7-image", "wan2.7-image", "wan-2.7-image-pro", "wan2.7-image-pro", "z-image", "z-image-turbo"));
 
     private Upstreams() {
     }
 
     /** Registers every configured vendor and its default routes, then applies {@code PICTOR_ROUTES}. */
-    public static void configure(Settings.Upstreams settings, ProviderRegistry registry, SafeFetcher downloads) {
+    public static void configure(Settings.Upstreams settings, ProviderRegistry registry, SafeFetcher downloads, java.time.Clock clock) {
         Map<String, Map<String, String>> enabled = new LinkedHashMap<>();
         if (settings.openai().configured()) {
             registry.register(new OpenAiProvider(settings.openai().apiKey(), settings.openai().baseUrl(),
@@ -43,6 +56,26 @@ public final class Upstreams {
                     new UpstreamHttp("bfl", settings.callTimeout(), downloads), settings.pollInterval(), settings.concurrency()));
             enabled.put(BflProvider.NAME, DEFAULT_MODELS.get(BflProvider.NAME));
         }
+        if (settings.gemini().configured()) {
+            registry.register(new GeminiProvider(settings.gemini().apiKey(), settings.gemini().baseUrl(),
+                    new UpstreamHttp("gemini", settings.callTimeout(), downloads), settings.concurrency()));
+            enabled.put(GeminiProvider.NAME, DEFAULT_MODELS.get(GeminiProvider.NAME));
+        }
+        if (settings.ark().configured()) {
+            registry.register(new ArkProvider(settings.ark().apiKey(), settings.ark().baseUrl(),
+                    new UpstreamHttp("ark", settings.callTimeout(), downloads), settings.concurrency()));
+            enabled.put(ArkProvider.NAME, DEFAULT_MODELS.get(ArkProvider.NAME));
+        }
+        if (settings.kling().configured()) {
+            registry.register(new KlingProvider(settings.kling().apiKey(), settings.kling().secret(), settings.kling().baseUrl(),
+                    new UpstreamHttp("kling", settings.callTimeout(), downloads), settings.pollInterval(), settings.concurrency(), clock));
+            enabled.put(KlingProvider.NAME, DEFAULT_MODELS.get(KlingProvider.NAME));
+        }
+        if (settings.dashscope().configured()) {
+            registry.register(new DashScopeProvider(settings.dashscope().apiKey(), settings.dashscope().baseUrl(),
+                    new UpstreamHttp("dashscope", settings.callTimeout(), downloads), settings.pollInterval(), settings.concurrency()));
+            enabled.put(DashScopeProvider.NAME, DEFAULT_MODELS.get(DashScopeProvider.NAME));
+        }
         Map<String, String> overrides = parseRoutes(settings.routes());
         enabled.forEach((provider, models) -> models.forEach((model, upstream) -> {
             if (!overrides.containsKey(model)) {
@@ -50,17 +83,7 @@ public final class Upstreams {
             }
         }));
         enabled.keySet().forEach(p -> log.info("upstream {} enabled for {}", p, String.join(", ", enabled.get(p).keySet().stream().sorted().toList())));
-        for (String vendor : List.of("gemini", "ark", "kling", "dashscope")) {
-            boolean set = switch (vendor) {
-                case "gemini" -> settings.gemini().configured();
-                case "ark" -> settings.ark().configured();
-                case "kling" -> settings.kling().configured();
-                default -> settings.dashscope().configured();
-            };
-            if (set) {
-                log.warn("a key for {} is set, but Pictor has no {} adapter yet; its models keep their other routes", vendor, vendor);
-            }
-        }
+
         routesFromOverrides(overrides, registry, enabled);
     }
 
