@@ -137,40 +137,41 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims, per provider, no more tasks than it has free slots (and the node has room for): a claimed
+     * task starts at once, so "running" means running, queued tasks keep their queue position, and
+     * other nodes can take what this one cannot run yet. Only this loop takes slots, so the counts it
+     * reads cannot shrink before it takes them.
+     */
     private int claimRound() {
-        int room = Math.min(nodeSlots.availablePermits(), MAX_CLAIM_BATCH);
-        List<String> open = new ArrayList<>();
-        providerSlots.forEach((name, slots) -> {
-            if (slots.availablePermits() > 0) {
-                open.add(name);
-            }
-        });
-        if (room == 0 || open.isEmpty()) {
-            return 0;
-        }
+        int claimed = 0;
         Instant now = clock.instant();
-        List<Claim> claims = store.claim(nodeId, open, room, now, lease);
-        for (Claim claim : claims) {
-            Semaphore slots = providerSlots.get(claim.task().provider());
-            nodeSlots.acquireUninterruptibly();
-            inFlight.put(claim.taskId(), claim);
-            workers.execute(() -> {
-                // Per-provider slots are taken here, not in the loop: a batch may hold more tasks of one
-                // provider than it has free slots, and those wait briefly on its semaphore.
+        for (var entry : providerSlots.entrySet()) {
+            Semaphore slots = entry.getValue();
+            int room = Math.min(Math.min(nodeSlots.availablePermits(), slots.availablePermits()), MAX_CLAIM_BATCH);
+            if (room <= 0) {
+                continue;
+            }
+            for (Claim claim : store.claim(nodeId, List.of(entry.getKey()), room, now, lease)) {
                 slots.acquireUninterruptibly();
-                try {
-                    execute(claim);
-                } catch (RuntimeException e) {
-                    log.error("task {}: recording its outcome failed; it is retried when its lease runs out", claim.taskId(), e);
-                } finally {
-                    slots.release();
-                    inFlight.remove(claim.taskId());
-                    nodeSlots.release();
-                    wake();
-                }
-            });
+                nodeSlots.acquireUninterruptibly();
+                inFlight.put(claim.taskId(), claim);
+                claimed++;
+                workers.execute(() -> {
+                    try {
+                        execute(claim);
+                    } catch (RuntimeException e) {
+                        log.error("task {}: recording its outcome failed; it is retried when its lease runs out", claim.taskId(), e);
+                    } finally {
+                        slots.release();
+                        inFlight.remove(claim.taskId());
+                        nodeSlots.release();
+                        wake();
+                    }
+                });
+            }
         }
-        return claims.size();
+        return claimed;
     }
 
     private void heartbeatLoop() {
@@ -462,23 +463,44 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Writes progress to the database (off the calling thread) only when it moved by at least 10 points. */
+    /**
+     * Writes progress to the database off the calling thread, sparingly: nothing in a task's first
+     * 250 ms (a fast task needs no progress rows), then at most one write per 250 ms and never two at
+     * once for one task. Bursts of progress updates on the task's own row would otherwise contend with
+     * its claim and finish transactions.
+     */
     private final class ProgressReporter implements GenerationJob.ProgressSink {
+        private static final long INTERVAL_NANOS = 250_000_000L;
         private final String taskId;
+        private long lastWriteNanos = System.nanoTime();
         private int lastWritten;
+        private boolean writing;
 
         ProgressReporter(String taskId) {
             this.taskId = taskId;
         }
 
         @Override
-        public synchronized void report(int percent) {
+        public void report(int percent) {
             int p = Math.max(0, Math.min(99, percent));
-            if (p >= lastWritten + 10 || (p > lastWritten && lastWritten == 0)) {
+            synchronized (this) {
+                long now = System.nanoTime();
+                if (p <= lastWritten || writing || now - lastWriteNanos < INTERVAL_NANOS) {
+                    return;
+                }
                 lastWritten = p;
-                // Out-of-order writes are harmless: the update only ever raises progress.
-                background.execute(() -> store.updateProgress(taskId, p));
+                lastWriteNanos = now;
+                writing = true;
             }
+            background.execute(() -> {
+                try {
+                    store.updateProgress(taskId, p);
+                } finally {
+                    synchronized (this) {
+                        writing = false;
+                    }
+                }
+            });
         }
     }
 
