@@ -1,5 +1,6 @@
 package dev.pictor.provider;
 
+import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
 import java.util.List;
@@ -11,6 +12,12 @@ import java.util.List;
  */
 public record GenerationJob(String taskId, GenerationRequest request, String upstreamModel, List<SourceImage> sources,
                             ProgressSink progress) {
+
+    /** The pixel size the output should have: fixed by the request, or the first source's aspect ratio. */
+    public Dimensions outputSize() {
+        return request.size().resolve(sources.isEmpty()
+                ? new Dimensions(1, 1) : new Dimensions(sources.getFirst().width(), sources.getFirst().height()));
+    }
 
     /** Receives progress in percent (0-100); cheap to call, coalesced by the caller. */
     @FunctionalInterface

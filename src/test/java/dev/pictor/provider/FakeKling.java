@@ -26,6 +26,8 @@ final class FakeKling extends FakeUpstream {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     volatile String failWith;
+    /** How many polls of a job answer "processing" before it is done. */
+    volatile int processingPolls = 1;
 
     FakeKling() {
         server.createContext("/v1/images/omni-image", exchange -> {
@@ -49,7 +51,7 @@ final class FakeKling extends FakeUpstream {
             }
             String id = path.substring("/v1/images/omni-image/".length());
             int n = polls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-            String status = n == 1 ? "processing" : failWith != null ? "failed" : "succeed";
+            String status = n <= processingPolls ? "processing" : failWith != null ? "failed" : "succeed";
             var images = new StringBuilder();
             for (int i = 0; i < counts.getOrDefault(id, 1); i++) {
                 images.append(i == 0 ? "" : ",").append("{\"index\":").append(i).append(",\"url\":\"").append(baseUrl()).append("/kcdn/").append(id)
@@ -90,6 +92,10 @@ final class FakeKling extends FakeUpstream {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    int polls() {
+        return (int) calls().stream().filter(c -> c.method().equals("GET") && c.path().startsWith("/v1/")).count();
     }
 
     int submits() {

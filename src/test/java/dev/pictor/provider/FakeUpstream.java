@@ -34,10 +34,19 @@ abstract class FakeUpstream implements AutoCloseable {
         }
     }
 
-    /** A scripted answer that replaces the normal one. */
-    record Fault(int status, String body, Map<String, String> headers) {
+    /** A scripted answer that replaces the normal one, sent after {@code delay}. */
+    record Fault(int status, String body, Map<String, String> headers, java.time.Duration delay) {
+        Fault(int status, String body, Map<String, String> headers) {
+            this(status, body, headers, java.time.Duration.ZERO);
+        }
+
         static Fault of(int status, String body) {
             return new Fault(status, body, Map.of("Content-Type", "application/json"));
+        }
+
+        /** An answer that comes too late: the caller has given up by then. */
+        static Fault slow(java.time.Duration delay) {
+            return new Fault(200, "{}", Map.of("Content-Type", "application/json"), delay);
         }
     }
 
@@ -87,8 +96,17 @@ abstract class FakeUpstream implements AutoCloseable {
         if (fault == null) {
             return false;
         }
+        try {
+            Thread.sleep(fault.delay().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         fault.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        send(exchange, fault.status(), fault.body());
+        try {
+            send(exchange, fault.status(), fault.body());
+        } catch (IOException e) {
+            exchange.close(); // the caller hung up first, as a timed-out client does
+        }
         return true;
     }
 

@@ -89,6 +89,27 @@ class KlingUpstreamTest {
     }
 
     @Test
+    void anotherNodeResumesTheJobWithoutSubmittingAgain() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pictor-kling-resume-");
+        try (var fake = new FakeKling()) {
+            fake.processingPolls = 1_000_000;
+            Map<String, String> env = Map.of("PICTOR_KLING_ACCESS_KEY", FakeKling.ACCESS, "PICTOR_KLING_SECRET_KEY", FakeKling.SECRET,
+                    "PICTOR_KLING_BASE_URL", fake.baseUrl(), "PICTOR_UPSTREAM_POLL_MS", "100");
+            String id;
+            try (TestNode first = TestNode.start(dir, env)) {
+                id = first.client().submit(KEY, "kling-o3-image", (ObjectNode) Json.parse("{\"prompt\":\"resume me\"}"));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fake.polls() >= 2);
+            }
+            fake.processingPolls = 0;
+            try (TestNode second = TestNode.start(dir, env)) {
+                JsonNode data = second.client().awaitTerminal(KEY, id, Duration.ofSeconds(20));
+                assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            }
+            assertThat(fake.submits()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBadSecretIsRejectedByTheVendorAndNotRetried() {
         try (var fake = new FakeKling(); TestNode node = TestNode.start(Map.of("PICTOR_KLING_ACCESS_KEY", FakeKling.ACCESS,
                 "PICTOR_KLING_SECRET_KEY", "wrong-secret", "PICTOR_KLING_BASE_URL", fake.baseUrl()))) {

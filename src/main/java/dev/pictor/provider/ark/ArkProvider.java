@@ -54,8 +54,7 @@ public final class ArkProvider implements ImageProvider {
     public Outcome start(GenerationJob job) throws ProviderException, InterruptedException {
         GenerationRequest request = job.request();
         List<SourceImage> sources = job.sources();
-        Dimensions size = request.size().resolve(sources.isEmpty()
-                ? new Dimensions(1, 1) : new Dimensions(sources.getFirst().width(), sources.getFirst().height()));
+        Dimensions size = job.outputSize();
         ObjectNode body = Json.object()
                 .put("model", job.upstreamModel())
                 .put("prompt", request.prompt())

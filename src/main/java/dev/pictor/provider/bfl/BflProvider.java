@@ -64,8 +64,7 @@ public final class BflProvider implements ImageProvider {
                 body.put("aspect_ratio", ratio);
             }
         } else {
-            Dimensions size = request.size().resolve(sources.isEmpty()
-                    ? new Dimensions(1, 1) : new Dimensions(sources.getFirst().width(), sources.getFirst().height()));
+            Dimensions size = job.outputSize();
             body.put("width", size.width()).put("height", size.height());
         }
         for (int i = 0; i < sources.size(); i++) {

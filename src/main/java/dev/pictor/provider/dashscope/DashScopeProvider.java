@@ -58,8 +58,7 @@ public final class DashScopeProvider implements ImageProvider {
     public Outcome start(GenerationJob job) throws ProviderException, InterruptedException {
         GenerationRequest request = job.request();
         List<SourceImage> sources = job.sources();
-        Dimensions size = request.size().resolve(sources.isEmpty()
-                ? new Dimensions(1, 1) : new Dimensions(sources.getFirst().width(), sources.getFirst().height()));
+        Dimensions size = job.outputSize();
         ObjectNode body = Json.object().put("model", job.upstreamModel());
         ObjectNode input = body.putObject("input").put("prompt", request.prompt());
         if (!sources.isEmpty()) {

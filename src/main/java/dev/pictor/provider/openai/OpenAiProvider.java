@@ -55,8 +55,7 @@ public final class OpenAiProvider implements ImageProvider {
     public Outcome start(GenerationJob job) throws ProviderException, InterruptedException {
         GenerationRequest request = job.request();
         List<SourceImage> sources = job.sources();
-        Dimensions size = request.size().resolve(sources.isEmpty()
-                ? new Dimensions(1, 1) : new Dimensions(sources.getFirst().width(), sources.getFirst().height()));
+        Dimensions size = job.outputSize();
         String quality = request.input().path("quality").asString("auto");
         HttpRequest.Builder call;
         if (sources.isEmpty()) {

@@ -79,9 +79,7 @@ public final class SandboxProvider implements ImageProvider {
         simulateLatency(delay, job.progress());
 
         List<BufferedImage> sources = decodeSources(job.sources());
-        Dimensions size = request.size().resolve(sources.isEmpty()
-                ? new Dimensions(1, 1)
-                : new Dimensions(sources.getFirst().getWidth(), sources.getFirst().getHeight()));
+        Dimensions size = job.outputSize();
         List<GeneratedImage> images = new ArrayList<>(request.imageCount());
         for (int i = 0; i < request.imageCount(); i++) {
             BufferedImage source = sources.isEmpty() ? null : sources.get(i % sources.size());
