@@ -32,12 +32,4 @@ public enum ImageFormat {
         };
     }
 
-    public static ImageFormat fromContentType(String contentType) {
-        for (ImageFormat f : values()) {
-            if (f.contentType.equals(contentType)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("unknown image content type " + contentType);
-    }
 }

@@ -113,10 +113,6 @@ public final class Dispatcher implements AutoCloseable {
         wakeups.offer(WAKE);
     }
 
-    public int inFlightCount() {
-        return inFlight.size();
-    }
-
     private void claimLoop() {
         while (running.get()) {
             try {
