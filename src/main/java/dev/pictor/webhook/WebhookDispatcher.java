@@ -268,7 +268,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (outcome.equals(WebhookEvent.DELIVERED)) {
             metrics.webhookEndToEnd(Duration.between(event.createdAt(), answeredAt));
         } else if (outcome.equals(WebhookEvent.DEAD)) {
-            log.warn("webhook event {} of task {} is dead after {} attempts (last: {})", event.id(), event.taskId(), event.attempts() + 1, error);
+            // The error can quote the receiver's redirect Location; URLs stay out of logs, so only the status goes here.
+            log.warn("webhook event {} of task {} is dead after {} attempts (last HTTP status: {})", event.id(), event.taskId(),
+                    event.attempts() + 1, status == null ? "none" : status);
         }
     }
 

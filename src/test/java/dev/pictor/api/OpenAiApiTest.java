@@ -128,6 +128,25 @@ class OpenAiApiTest {
     }
 
     @Test
+    void aClientThatHangsUpLeavesTheTaskRunningAndListed() throws Exception {
+        String since = java.time.Instant.now().minusSeconds(1).toString();
+        var request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/images/generations"))
+                .header("Authorization", "Bearer " + KEY).timeout(Duration.ofMillis(700))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"z-image\",\"prompt\":\"[sandbox:delay=3000] hang up on me\"}")).build();
+        try {
+            java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.discarding());
+            throw new AssertionError("the request should have timed out on the client side");
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // the client gave up and closed the connection
+        }
+        JsonNode task = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                node.client().get("/api/generate/tasks?model=z-image&since=" + since, KEY).data().get("tasks").valueStream()
+                        .filter(t -> t.get("status").asString().equals("running")).findFirst(), java.util.Optional::isPresent).orElseThrow();
+        JsonNode done = node.client().awaitTerminal(KEY, task.get("task_id").asString(), Duration.ofSeconds(15));
+        assertThat(done.get("status").asString()).isEqualTo("finished");
+    }
+
+    @Test
     void multipartEditsTakeImageAndImageArrayParts() throws Exception {
         var form = new Multipart()
                 .field("model", "gpt-image-2")
