@@ -1,5 +1,6 @@
 package dev.pictor.task;
 
+import dev.pictor.BackgroundLoop;
 import dev.pictor.Json;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.InvalidInputException;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,7 +54,6 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final int MAX_CLAIM_BATCH = 32;
-    private static final Object WAKE = new Object();
 
     private final TaskStore store;
     private final ModelCatalog catalog;
@@ -65,22 +64,20 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final String nodeId;
     private final Duration lease;
-    private final Duration pollInterval;
     private final int maxAttempts;
 
     private final Semaphore nodeSlots;
     private final Map<String, Semaphore> providerSlots = new ConcurrentHashMap<>();
     private final Map<String, Claim> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
     /** Side work that must not run on a generation thread (those get interrupted): progress writes, upstream cancels. */
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
-    private Thread loop;
-    private Thread heartbeat;
+    private final BackgroundLoop claimLoop;
+    private final BackgroundLoop heartbeat;
 
     public Dispatcher(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, SafeFetcher fetcher, BlobStore blobs,
                       Metrics metrics, Clock clock, String nodeId, int maxInFlight, Duration lease, Duration pollInterval,
@@ -94,43 +91,24 @@ public final class Dispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.lease = lease;
-        this.pollInterval = pollInterval;
         this.maxAttempts = maxAttempts;
         this.nodeSlots = new Semaphore(maxInFlight);
         providers.providers().forEach(p -> providerSlots.put(p.name(), new Semaphore(p.concurrency())));
+        this.claimLoop = new BackgroundLoop("pictor-dispatcher", pollInterval, () -> claimRound() > 0);
+        this.heartbeat = new BackgroundLoop("pictor-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),
+                this::renewLeases);
     }
 
     public void start() {
-        if (!running.compareAndSet(false, true)) {
-            return;
+        if (running.compareAndSet(false, true)) {
+            claimLoop.start();
+            heartbeat.start();
         }
-        loop = Thread.ofVirtual().name("pictor-dispatcher").start(this::claimLoop);
-        heartbeat = Thread.ofVirtual().name("pictor-heartbeat").start(this::heartbeatLoop);
     }
 
     /** Starts a claim round now instead of at the next tick. */
     public void wake() {
-        wakeups.offer(WAKE);
-    }
-
-    private void claimLoop() {
-        while (running.get()) {
-            try {
-                int claimed = claimRound();
-                if (claimed == 0) {
-                    wakeups.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.warn("claim round failed; retrying after the poll interval", e);
-                try {
-                    Thread.sleep(pollInterval.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        claimLoop.wake();
     }
 
     /**
@@ -170,21 +148,13 @@ public final class Dispatcher implements AutoCloseable {
         return claimed;
     }
 
-    private void heartbeatLoop() {
-        long period = Math.max(100, lease.toMillis() / 3);
-        while (running.get()) {
-            try {
-                Thread.sleep(period);
-                if (!inFlight.isEmpty()) {
-                    store.renewLeases(nodeId, clock.instant().plus(lease));
-                    stopLostTasks();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.warn("lease renewal failed; will retry", e);
-            }
+    /** One heartbeat; always waits for the next period, as renewing sooner gains nothing. */
+    private boolean renewLeases() {
+        if (!inFlight.isEmpty()) {
+            store.renewLeases(nodeId, clock.instant().plus(lease));
+            stopLostTasks();
         }
+        return false;
     }
 
     /**
@@ -508,11 +478,10 @@ public final class Dispatcher implements AutoCloseable {
         if (!running.compareAndSet(true, false)) {
             return;
         }
-        loop.interrupt();
-        heartbeat.interrupt();
         try {
-            // A claim round in progress finishes first, so every claimed task is either running or in inFlight.
-            loop.join(Duration.ofSeconds(10));
+            // A claim round in progress ends first, so every claimed task is either running or in inFlight.
+            claimLoop.stop(Duration.ofSeconds(10));
+            heartbeat.stop(Duration.ZERO);
             workers.shutdown();
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 abandoning.set(true);

@@ -1,5 +1,6 @@
 package dev.pictor.task;
 
+import dev.pictor.BackgroundLoop;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +25,11 @@ public final class Sweeper implements AutoCloseable {
     private final BlobStore blobs;
     private final Metrics metrics;
     private final Clock clock;
-    private final Duration deadlineInterval;
     private final Duration retention;
     private final Duration cleanupInterval;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private Thread thread;
+    private final BackgroundLoop loop;
+    /** When the next retention cleanup is due; touched only by the loop's thread. */
+    private Instant nextCleanup = Instant.MIN;
 
     public Sweeper(TaskStore store, BlobStore blobs, Metrics metrics, Clock clock, Duration deadlineInterval,
                    Duration retention, Duration cleanupInterval) {
@@ -37,38 +37,23 @@ public final class Sweeper implements AutoCloseable {
         this.blobs = blobs;
         this.metrics = metrics;
         this.clock = clock;
-        this.deadlineInterval = deadlineInterval;
         this.retention = retention;
         this.cleanupInterval = cleanupInterval;
+        this.loop = new BackgroundLoop("pictor-sweeper", deadlineInterval, this::sweep);
     }
 
     public void start() {
-        if (running.compareAndSet(false, true)) {
-            thread = Thread.ofVirtual().name("pictor-sweeper").start(this::loop);
-        }
+        loop.start();
     }
 
-    private void loop() {
-        Instant nextCleanup = clock.instant();
-        while (running.get()) {
-            try {
-                failOverdue();
-                if (!clock.instant().isBefore(nextCleanup)) {
-                    removeExpired();
-                    nextCleanup = clock.instant().plus(cleanupInterval);
-                }
-                Thread.sleep(deadlineInterval.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.warn("sweep failed; will retry", e);
-                try {
-                    Thread.sleep(deadlineInterval.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
+    /** One round: deadlines every time, retention cleanup when due; then waits for the next interval. */
+    private boolean sweep() {
+        failOverdue();
+        if (!clock.instant().isBefore(nextCleanup)) {
+            removeExpired();
+            nextCleanup = clock.instant().plus(cleanupInterval);
         }
+        return false;
     }
 
     /** Fails every open task whose deadline has passed; returns how many it failed. */
@@ -113,9 +98,10 @@ public final class Sweeper implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        if (thread != null) {
-            thread.interrupt();
+        try {
+            loop.stop(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pictor.webhook;
 
+import dev.pictor.BackgroundLoop;
 import dev.pictor.media.FetchException;
 import dev.pictor.media.PinnedHttpClient;
 import dev.pictor.metrics.Metrics;
@@ -20,7 +21,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -51,7 +51,6 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static final int LANE_DEPTH = 2;
     private static final int EXCERPT_BYTES = 1024;
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
-    private static final Object WAKE = new Object();
 
     private final WebhookStore store;
     private final WebhookSecrets secrets;
@@ -62,16 +61,14 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final String nodeId;
     private final Duration timeout;
     private final Duration lease;
-    private final Duration pollInterval;
     private final int perHostLimit;
 
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>(1);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final SplittableRandom jitter = new SplittableRandom();
-    private Thread loop;
-    private Thread heartbeat;
+    private final BackgroundLoop claimLoop;
+    private final BackgroundLoop heartbeat;
 
     public WebhookDispatcher(WebhookStore store, WebhookSecrets secrets, PinnedHttpClient http, RetrySchedule schedule, Metrics metrics,
                              Clock clock, String nodeId, Duration timeout, Duration pollInterval, int perHostLimit) {
@@ -84,38 +81,21 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.nodeId = nodeId;
         this.timeout = timeout;
         this.lease = timeout.multipliedBy(2).plusSeconds(10);
-        this.pollInterval = pollInterval;
         this.perHostLimit = perHostLimit;
+        this.claimLoop = new BackgroundLoop("pictor-webhooks", pollInterval, () -> claimRound() > 0);
+        this.heartbeat = new BackgroundLoop("pictor-webhooks-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),
+                this::renewLeases);
     }
 
     public void start() {
         if (running.compareAndSet(false, true)) {
-            loop = Thread.ofVirtual().name("pictor-webhooks").start(this::claimLoop);
-            heartbeat = Thread.ofVirtual().name("pictor-webhooks-heartbeat").start(this::heartbeatLoop);
+            claimLoop.start();
+            heartbeat.start();
         }
     }
 
     public void wake() {
-        wakeups.offer(WAKE);
-    }
-
-    private void claimLoop() {
-        while (running.get()) {
-            try {
-                if (claimRound() == 0) {
-                    wakeups.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.warn("webhook claim round failed; retrying after the poll interval", e);
-                try {
-                    Thread.sleep(pollInterval.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        claimLoop.wake();
     }
 
     private int claimRound() {
@@ -132,20 +112,12 @@ public final class WebhookDispatcher implements AutoCloseable {
         return claims.size();
     }
 
-    private void heartbeatLoop() {
-        long period = Math.max(100, lease.toMillis() / 3);
-        while (running.get()) {
-            try {
-                Thread.sleep(period);
-                if (lanes.values().stream().anyMatch(Lane::holdsAny)) {
-                    store.renewLeases(nodeId, clock.instant().plus(lease));
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.warn("webhook lease renewal failed; will retry", e);
-            }
+    /** One heartbeat; always waits for the next period, as renewing sooner gains nothing. */
+    private boolean renewLeases() {
+        if (lanes.values().stream().anyMatch(Lane::holdsAny)) {
+            store.renewLeases(nodeId, clock.instant().plus(lease));
         }
+        return false;
     }
 
     /** One receiver's share of this node: deliveries running, and claimed events waiting to run. */
@@ -319,10 +291,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (!running.compareAndSet(true, false)) {
             return;
         }
-        loop.interrupt();
-        heartbeat.interrupt();
         try {
-            loop.join(Duration.ofSeconds(10));
+            claimLoop.stop(Duration.ofSeconds(10));
+            heartbeat.stop(Duration.ZERO);
             Instant now = clock.instant();
             lanes.values().forEach(lane -> lane.drainWaiting().forEach(claim -> store.release(claim, now)));
             senders.shutdown();
