@@ -6,24 +6,24 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
-import dev.pictor.media.AddressPolicy;
+import dev.pictor.net.AddressPolicy;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
-import dev.pictor.provider.ProviderRegistry;
-import dev.pictor.provider.Upstreams;
-import dev.pictor.provider.sandbox.SandboxProvider;
+import dev.pictor.upstream.UpstreamRegistry;
+import dev.pictor.upstream.Upstreams;
+import dev.pictor.upstream.sandbox.SandboxUpstream;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.Dispatcher;
 import dev.pictor.task.TaskEvents;
-import dev.pictor.task.PeerWakeups;
+import dev.pictor.db.PeerWakeups;
 import dev.pictor.task.Sweeper;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
 import dev.pictor.task.TaskView;
-import dev.pictor.media.PinnedHttpClient;
-import dev.pictor.webhook.CallbackUrls;
+import dev.pictor.net.PinnedHttpClient;
+import dev.pictor.net.CallbackUrls;
 import dev.pictor.webhook.RetrySchedule;
 import dev.pictor.webhook.WebhookDispatcher;
 import dev.pictor.webhook.WebhookOutbox;
@@ -71,7 +71,8 @@ public final class Pictor implements AutoCloseable {
     }
 
     public static Pictor start(Settings settings, Clock clock, PrintStream console) {
-        Database database = Database.open(settings);
+        String dbUrl = settings.usesEmbeddedDatabase() ? Database.embeddedUrl(settings.dataDir()) : settings.dbUrl();
+        Database database = Database.open(dbUrl, settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
         try {
             return start(settings, clock, console, database);
         } catch (RuntimeException e) {
@@ -90,14 +91,14 @@ public final class Pictor implements AutoCloseable {
         var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout());
         var fetcher = new SafeFetcher(outbound, settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(),
                 settings.fetchMaxRedirects());
-        var providers = new ProviderRegistry(clock);
+        var providers = new UpstreamRegistry(clock);
         if (settings.sandboxEnabled()) {
-            providers.register(new SandboxProvider(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
+            providers.register(new SandboxUpstream(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
         }
         Upstreams.configure(settings.upstreams(), providers, fetcher, clock);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !providers.hasRoutes(m)).toList();
         if (settings.sandboxEnabled() && !withoutUpstream.isEmpty()) {
-            withoutUpstream.forEach(m -> providers.addRoute(m, new ProviderRegistry.Route(SandboxProvider.NAME, null)));
+            withoutUpstream.forEach(m -> providers.addRoute(m, new UpstreamRegistry.Route(SandboxUpstream.NAME, null)));
             log.info("Pictor runs in SANDBOX MODE for {} of {} models: their images are synthetic. No real upstream is configured for: {}",
                     withoutUpstream.size(), catalog.all().size(), String.join(", ", withoutUpstream));
         } else if (!withoutUpstream.isEmpty()) {
@@ -122,8 +123,7 @@ public final class Pictor implements AutoCloseable {
         var secrets = new WebhookSecrets(database.jdbc(), clock);
         var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, settings.webhookTimeout(),
                 settings.pollInterval(), settings.webhookHostConcurrency());
-        var outbox = new WebhookOutbox(webhookStore, taskView, settings.fileUrlTtl(), schedule, database.dialect().supportsNotify(),
-                webhooks::wake);
+        var outbox = new WebhookOutbox(webhookStore, taskView, settings.fileUrlTtl(), schedule, webhooks::wake);
 
         var events = new TaskEvents();
         var store = new TaskStore(database.jdbc(), outbox, events);

@@ -1,6 +1,6 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.task.Task;
@@ -147,7 +147,7 @@ final class ApidotRoutes {
         TaskService.Cancellation result = tasks.cancel(principal.tenantId(), before.id()).orElseThrow();
         ObjectNode data = taskView.render(result.task(), null);
         data.put("cancel_result", result.cancelledNow() ? "cancelled"
-                : result.task().errorCode() == dev.pictor.task.ErrorCode.CANCELLED ? "already_cancelled"
+                : result.task().errorCode() == dev.pictor.common.ErrorCode.CANCELLED ? "already_cancelled"
                 : "already_" + result.task().status().wire());
         HttpJson.ok(ctx, data);
     }

@@ -1,6 +1,6 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;

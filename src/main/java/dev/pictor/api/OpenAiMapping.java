@@ -1,6 +1,6 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.catalog.ModelSpec;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,13 +1,13 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.storage.StoredFile;
-import dev.pictor.task.ErrorCode;
+import dev.pictor.common.ErrorCode;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStatus;

@@ -1,6 +1,6 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.db.Database;
 import dev.pictor.metrics.Metrics;
 import io.javalin.config.RoutesConfig;

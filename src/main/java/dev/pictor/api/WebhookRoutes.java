@@ -1,6 +1,6 @@
 package dev.pictor.api;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.Principal;
 import dev.pictor.task.TaskView;

@@ -1,6 +1,6 @@
 package dev.pictor.catalog;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import java.net.URI;
 import java.util.List;
 import tools.jackson.databind.JsonNode;

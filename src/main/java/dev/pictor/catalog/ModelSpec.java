@@ -1,6 +1,6 @@
 package dev.pictor.catalog;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.pictor.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.pictor.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
@@ -18,11 +17,6 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
         this.jdbc = new Jdbc(dataSource, dialect);
-    }
-
-    public static Database open(Settings settings) {
-        String url = settings.usesEmbeddedDatabase() ? embeddedUrl(settings.dataDir()) : settings.dbUrl();
-        return open(url, settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
     }
 
     public static Database open(String url, String user, String password, int poolSize) {
@@ -52,7 +46,7 @@ public final class Database implements AutoCloseable {
      * reopens the file when a thread is interrupted mid-write; with the plain one, H2 answers such an
      * interrupt (a cancelled task, a shutdown) by closing the whole database.
      */
-    static String embeddedUrl(Path dataDir) {
+    public static String embeddedUrl(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {

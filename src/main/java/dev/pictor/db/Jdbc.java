@@ -46,7 +46,7 @@ public final class Jdbc {
     public <T> T inTransaction(TransactionBody<T> body) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            Tx tx = new Tx(c);
+            Tx tx = new Tx(c, dialect);
             T result;
             try {
                 result = body.run(tx);
@@ -77,10 +77,22 @@ public final class Jdbc {
     /** The statements of one transaction. */
     public static final class Tx {
         private final Connection connection;
+        private final Dialect dialect;
         private final List<Runnable> afterCommit = new ArrayList<>();
 
-        Tx(Connection connection) {
+        Tx(Connection connection, Dialect dialect) {
             this.connection = connection;
+            this.dialect = dialect;
+        }
+
+        /**
+         * Tells the other nodes that work was queued, when this transaction commits (PostgreSQL
+         * {@code NOTIFY}; on H2, one process, the local wake-up is enough and this does nothing).
+         */
+        public void notifyPeers() throws SQLException {
+            if (dialect.supportsNotify()) {
+                update("NOTIFY " + PeerWakeups.CHANNEL);
+            }
         }
 
         /** Runs {@code action} once this transaction has committed (never when it rolls back). */

@@ -1,5 +1,9 @@
 package dev.pictor.media;
 
+import dev.pictor.net.PinnedHttpClient;
+import dev.pictor.net.AddressPolicy;
+import dev.pictor.net.FetchException;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

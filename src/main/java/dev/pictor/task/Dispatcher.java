@@ -1,21 +1,23 @@
 package dev.pictor.task;
 
-import dev.pictor.BackgroundLoop;
-import dev.pictor.Json;
+import dev.pictor.common.ErrorCode;
+
+import dev.pictor.common.BackgroundLoop;
+import dev.pictor.common.Json;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.InvalidInputException;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
-import dev.pictor.media.FetchException;
+import dev.pictor.net.FetchException;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.media.SourceImage;
 import dev.pictor.metrics.Metrics;
-import dev.pictor.provider.GeneratedImage;
-import dev.pictor.provider.GenerationJob;
-import dev.pictor.provider.ImageProvider;
-import dev.pictor.provider.ProviderException;
-import dev.pictor.provider.CircuitBreaker;
-import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.GenerationJob;
+import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamException;
+import dev.pictor.upstream.CircuitBreaker;
+import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.StoredFile;
 import java.io.IOException;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * Claims due tasks from the queue and runs them, one virtual thread per task.
  *
  * <ul>
- *   <li>Claims only as much as there is room for: per provider ({@link ImageProvider#concurrency()})
+ *   <li>Claims only as much as there is room for: per provider ({@link Upstream#concurrency()})
  *       and per node ({@code maxInFlight}), so a busy provider never holds tasks another node could run.</li>
  *   <li>{@link #wake()} (called on submit and when a task ends) starts a claim round at once; a
  *       polling tick covers work that became due by time or was submitted on another node.</li>
@@ -57,7 +59,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private final TaskStore store;
     private final ModelCatalog catalog;
-    private final ProviderRegistry providers;
+    private final UpstreamRegistry providers;
     private final SafeFetcher fetcher;
     private final BlobStore blobs;
     private final Metrics metrics;
@@ -79,7 +81,7 @@ public final class Dispatcher implements AutoCloseable {
     private final BackgroundLoop claimLoop;
     private final BackgroundLoop heartbeat;
 
-    public Dispatcher(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, SafeFetcher fetcher, BlobStore blobs,
+    public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry providers, SafeFetcher fetcher, BlobStore blobs,
                       Metrics metrics, Clock clock, String nodeId, int maxInFlight, Duration lease, Duration pollInterval,
                       int maxAttempts) {
         this.store = store;
@@ -202,14 +204,14 @@ public final class Dispatcher implements AutoCloseable {
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
             return;
         }
-        ImageProvider provider = providers.provider(task.provider()).orElse(null);
+        Upstream provider = providers.provider(task.provider()).orElse(null);
         if (provider == null) {
             end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
             return;
         }
         CircuitBreaker breaker = providers.breaker(provider.name());
         if (!breaker.allowsCall()) {
-            handleFailure(claim, provider, new ProviderException(ErrorCode.UPSTREAM_ERROR, provider.name()
+            handleFailure(claim, provider, new UpstreamException(ErrorCode.UPSTREAM_ERROR, provider.name()
                     + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
             return;
         }
@@ -257,28 +259,28 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private Step generate(Task task, ImageProvider provider) throws Exception {
+    private Step generate(Task task, Upstream provider) throws Exception {
         ModelSpec spec = catalog.find(task.model())
-                .orElseThrow(() -> new ProviderException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
+                .orElseThrow(() -> new UpstreamException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
         GenerationRequest request;
         try {
             request = spec.validate(Json.parse(task.inputJson()), Integer.MAX_VALUE);
         } catch (InvalidInputException e) {
-            throw new ProviderException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
+            throw new UpstreamException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
         }
         var progress = new ProgressReporter(task.id());
         String upstreamModel = routeOf(task).upstreamModel();
-        ImageProvider.Outcome outcome;
+        Upstream.Outcome outcome;
         if (task.upstreamRef() == null) {
             List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
             outcome = provider.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress));
         } else {
             outcome = provider.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress), task.upstreamRef());
         }
-        if (outcome instanceof ImageProvider.Outcome.Pending pending) {
+        if (outcome instanceof Upstream.Outcome.Pending pending) {
             return new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
         }
-        List<GeneratedImage> images = ((ImageProvider.Outcome.Done) outcome).images();
+        List<GeneratedImage> images = ((Upstream.Outcome.Done) outcome).images();
         List<StoredFile> files = new ArrayList<>(images.size());
         try {
             for (int i = 0; i < images.size(); i++) {
@@ -290,25 +292,25 @@ public final class Dispatcher implements AutoCloseable {
             }
         } catch (IOException e) {
             deleteQuietly(files);
-            throw new ProviderException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
+            throw new UpstreamException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
         }
         return new Step.Finished(files);
     }
 
-    private ProviderRegistry.Route routeOf(Task task) {
-        List<ProviderRegistry.Route> routes = providers.routes(task.model());
+    private UpstreamRegistry.Route routeOf(Task task) {
+        List<UpstreamRegistry.Route> routes = providers.routes(task.model());
         return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.provider())
                 ? routes.get(task.routeIndex())
-                : new ProviderRegistry.Route(task.provider(), null);
+                : new UpstreamRegistry.Route(task.provider(), null);
     }
 
-    private List<SourceImage> fetchSources(String taskId, List<String> urls) throws ProviderException {
+    private List<SourceImage> fetchSources(String taskId, List<String> urls) throws UpstreamException {
         List<SourceImage> sources = new ArrayList<>(urls.size());
         for (int i = 0; i < urls.size(); i++) {
             try {
                 sources.add(Uploads.isUploadReference(urls.get(i)) ? readUpload(taskId, urls.get(i)) : fetcher.fetchImage(urls.get(i)));
             } catch (FetchException e) {
-                throw new ProviderException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
+                throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
             }
         }
         return sources;
@@ -340,11 +342,11 @@ public final class Dispatcher implements AutoCloseable {
      * has one; otherwise the same route is tried again after a backoff (doubling, with jitter, never
      * sooner than the upstream's Retry-After), up to the attempt limit.
      */
-    private void handleFailure(Claim claim, ImageProvider provider, Throwable cause) {
+    private void handleFailure(Claim claim, Upstream provider, Throwable cause) {
         if (abandoning.get()) {
             return;
         }
-        if (!(cause instanceof ProviderException pe)) {
+        if (!(cause instanceof UpstreamException pe)) {
             // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
             log.error("task {} failed unexpectedly", claim.taskId(), cause);
             metrics.providerError(provider.name(), ErrorCode.INTERNAL_ERROR.wire());
@@ -362,7 +364,7 @@ public final class Dispatcher implements AutoCloseable {
         Task task = claim.task();
         Instant now = clock.instant();
         String entry = logEntry(task, provider.name(), claim.attempt(), pe, now);
-        List<ProviderRegistry.Route> routes = providers.routes(task.model());
+        List<UpstreamRegistry.Route> routes = providers.routes(task.model());
         int next = task.routeIndex() + 1;
         // A job already running upstream is worth waiting for: a failed poll is retried, never abandoned.
         if (next < routes.size() && task.upstreamRef() == null) {
@@ -381,14 +383,14 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** One line of the task's route log: where, which attempt, what failed. Never the prompt or a key. */
-    private static String logEntry(Task task, String provider, int attempt, ProviderException pe, Instant now) {
-        var entry = dev.pictor.Json.object()
+    private static String logEntry(Task task, String provider, int attempt, UpstreamException pe, Instant now) {
+        var entry = dev.pictor.common.Json.object()
                 .put("time", TaskView.isoTime(now))
                 .put("provider", provider)
                 .put("attempt", attempt)
                 .put("error_code", pe.code().wire())
                 .put("message", redact(pe.getMessage(), task));
-        return dev.pictor.Json.write(entry);
+        return dev.pictor.common.Json.write(entry);
     }
 
     /** Upstream messages sometimes quote the request; keep the prompt out of what is stored and shown. */
@@ -398,7 +400,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         String text = message.length() > 300 ? message.substring(0, 300) : message;
         try {
-            String prompt = dev.pictor.Json.parse(task.inputJson()).path("prompt").asString("");
+            String prompt = dev.pictor.common.Json.parse(task.inputJson()).path("prompt").asString("");
             if (prompt.length() >= 8) {
                 text = text.replace(prompt, "[prompt]");
             }

@@ -1,6 +1,8 @@
 package dev.pictor.task;
 
-import dev.pictor.BackgroundLoop;
+import dev.pictor.common.ErrorCode;
+
+import dev.pictor.common.BackgroundLoop;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
 import java.io.IOException;

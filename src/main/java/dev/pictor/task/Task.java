@@ -1,5 +1,7 @@
 package dev.pictor.task;
 
+import dev.pictor.common.ErrorCode;
+
 import dev.pictor.storage.StoredFile;
 import java.time.Instant;
 import java.util.List;

@@ -1,14 +1,16 @@
 package dev.pictor.task;
 
-import dev.pictor.Json;
+import dev.pictor.common.ErrorCode;
+
+import dev.pictor.common.Json;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.InvalidInputException;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.metrics.Metrics;
-import dev.pictor.provider.ProviderRegistry;
+import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
-import dev.pictor.webhook.CallbackUrls;
+import dev.pictor.net.CallbackUrls;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 public final class TaskService {
     private final TaskStore store;
     private final ModelCatalog catalog;
-    private final ProviderRegistry providers;
+    private final UpstreamRegistry providers;
     private final CallbackUrls callbackUrls;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
@@ -44,7 +46,7 @@ public final class TaskService {
     /** How often a waiter re-reads a task, for changes made on other nodes. */
     private static final Duration RECHECK = Duration.ofMillis(500);
 
-    public TaskService(TaskStore store, ModelCatalog catalog, ProviderRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
+    public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
                        Metrics metrics, TaskEvents events, BlobStore blobs, long maxSourceBytes, long maxSourcePixels, Clock clock,
                        Duration deadline, int maxPromptChars) {
         this.store = store;

@@ -1,6 +1,8 @@
 package dev.pictor.task;
 
-import dev.pictor.Json;
+import dev.pictor.common.ErrorCode;
+
+import dev.pictor.common.Json;
 import dev.pictor.db.Jdbc;
 import dev.pictor.storage.StoredFile;
 import java.security.SecureRandom;
@@ -126,7 +128,7 @@ public final class TaskStore {
                 t.provider(), t.createdAt(), t.deadlineAt());
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                 t.id(), t.provider(), t.createdAt());
-        notifyPeers(tx);
+        tx.notifyPeers();
     }
 
     private static Task newTask(NewTask t) {
@@ -191,17 +193,10 @@ public final class TaskStore {
             boolean released = tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
                     dueAt, claim.taskId(), claim.token()) == 1;
             if (released) {
-                notifyPeers(tx);
+                tx.notifyPeers();
             }
             return released;
         });
-    }
-
-    /** Tells other nodes (PostgreSQL only) that the queue changed; delivered when the transaction commits. */
-    private void notifyPeers(Jdbc.Tx tx) throws SQLException {
-        if (jdbc.dialect().supportsNotify()) {
-            tx.update("NOTIFY " + PeerWakeups.CHANNEL);
-        }
     }
 
     /**
@@ -242,7 +237,7 @@ public final class TaskStore {
             }
             tx.update("UPDATE task SET provider = ?, route_index = ?, upstream_ref = NULL WHERE id = ?", provider, routeIndex, claim.taskId());
             appendLog(tx, claim.taskId(), logEntry);
-            notifyPeers(tx);
+            tx.notifyPeers();
             return true;
         });
     }

@@ -1,6 +1,6 @@
 package dev.pictor.task;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.storage.StoredFile;
 import java.time.Duration;

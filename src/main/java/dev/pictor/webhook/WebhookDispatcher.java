@@ -1,8 +1,8 @@
 package dev.pictor.webhook;
 
-import dev.pictor.BackgroundLoop;
-import dev.pictor.media.FetchException;
-import dev.pictor.media.PinnedHttpClient;
+import dev.pictor.common.BackgroundLoop;
+import dev.pictor.net.FetchException;
+import dev.pictor.net.PinnedHttpClient;
 import dev.pictor.metrics.Metrics;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.pictor.webhook;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.db.Jdbc;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskStore;
@@ -21,15 +21,13 @@ public final class WebhookOutbox implements TaskStore.TerminalListener {
     private final WebhookStore store;
     private final TaskView view;
     private final Duration linkLifetime;
-    private final boolean notifyPeers;
     private final Runnable wake;
     private final SecureRandom random = new SecureRandom();
 
-    public WebhookOutbox(WebhookStore store, TaskView view, Duration fileUrlTtl, RetrySchedule schedule, boolean notifyPeers, Runnable wake) {
+    public WebhookOutbox(WebhookStore store, TaskView view, Duration fileUrlTtl, RetrySchedule schedule, Runnable wake) {
         this.store = store;
         this.view = view;
         this.linkLifetime = fileUrlTtl.plus(schedule.total());
-        this.notifyPeers = notifyPeers;
         this.wake = wake;
     }
 
@@ -45,9 +43,7 @@ public final class WebhookOutbox implements TaskStore.TerminalListener {
                 null, null, disabled ? "not sent: this URL answered 410 Gone earlier; redeliver to re-enable it" : null);
         store.insert(tx, event);
         if (!disabled) {
-            if (notifyPeers) {
-                tx.update("NOTIFY " + dev.pictor.task.PeerWakeups.CHANNEL);
-            }
+            tx.notifyPeers();
             tx.afterCommit(wake);
         }
     }

@@ -2,7 +2,7 @@ package dev.pictor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.support.ApiClient.Response;
 import dev.pictor.support.TestNode;
 import java.util.stream.Stream;

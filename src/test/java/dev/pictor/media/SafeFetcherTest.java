@@ -1,5 +1,9 @@
 package dev.pictor.media;
 
+import dev.pictor.net.PinnedHttpClient;
+import dev.pictor.net.AddressPolicy;
+import dev.pictor.net.FetchException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

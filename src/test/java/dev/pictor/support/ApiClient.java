@@ -2,7 +2,7 @@ package dev.pictor.support;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

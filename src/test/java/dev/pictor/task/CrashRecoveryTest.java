@@ -3,7 +3,7 @@ package dev.pictor.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.support.ApiClient;
 import dev.pictor.support.TestNode;
 import java.io.IOException;

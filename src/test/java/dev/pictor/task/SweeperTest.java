@@ -1,5 +1,7 @@
 package dev.pictor.task;
 
+import dev.pictor.common.ErrorCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pictor.db.Database;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
-import dev.pictor.Json;
+import dev.pictor.common.Json;
 import dev.pictor.support.ApiClient.Response;
 import dev.pictor.support.MutableClock;
 import dev.pictor.support.Receiver;

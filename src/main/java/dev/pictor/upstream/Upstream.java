@@ -1,0 +1,49 @@
+package dev.pictor.upstream;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An engine that turns a validated request into images: the sandbox, or an adapter for an upstream.
+ *
+ * <p>A synchronous upstream answers {@link #start} with {@link Outcome.Done}. An asynchronous one
+ * answers with {@link Outcome.Pending} and the upstream's job reference; Pictor stores that reference
+ * before anything else happens, and later calls {@link #poll} from whichever node claims the task's
+ * next poll (a row with a due time, not a sleeping thread). After a crash the next owner polls the
+ * same upstream job instead of submitting again.
+ *
+ * <p>Calls block (they run on virtual threads) and must give up promptly when interrupted, which is
+ * how the task's deadline, cancel and shutdown reach them. Exceptions carry an error code and whether
+ * trying again (later, or on another route) can help.
+ */
+public interface Upstream {
+
+    /** The route name stored with the task and shown as {@code provider} in the status body. */
+    String name();
+
+    /** Maximum concurrent calls on one node. */
+    int concurrency();
+
+    /** Runs the generation (sync upstreams) or submits it (async upstreams). */
+    Outcome start(GenerationJob job) throws UpstreamException, InterruptedException;
+
+    /** Checks a job {@link #start} submitted. */
+    default Outcome poll(GenerationJob job, String upstreamRef) throws UpstreamException, InterruptedException {
+        throw new IllegalStateException(name() + " has no asynchronous jobs to poll");
+    }
+
+    /** Asks the upstream to stop a submitted job, where it can; best effort, never throws. */
+    default void cancel(String upstreamRef) {
+    }
+
+    /** What a call came to. */
+    sealed interface Outcome {
+        /** The images, downloaded or decoded and checked. */
+        record Done(List<GeneratedImage> images) implements Outcome {
+        }
+
+        /** Still running upstream: poll again after {@code pollAfter}. */
+        record Pending(String upstreamRef, int progress, Duration pollAfter) implements Outcome {
+        }
+    }
+}

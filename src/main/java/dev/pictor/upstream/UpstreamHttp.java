@@ -1,0 +1,145 @@
+package dev.pictor.upstream;
+
+import dev.pictor.common.Json;
+import dev.pictor.net.FetchException;
+import dev.pictor.media.ImageProbe;
+import dev.pictor.media.SafeFetcher;
+import dev.pictor.media.SourceImage;
+import dev.pictor.common.ErrorCode;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What every upstream adapter shares: one HTTP client per vendor with timeouts, the mapping of
+ * transport failures and status codes to {@link UpstreamException}s (retryable for connect errors,
+ * timeouts, 429 and 5xx, honouring Retry-After; not for 4xx), JSON parsing that treats a malformed
+ * answer as a retryable upstream fault, and downloads of result URLs through the SSRF-safe fetcher,
+ * checked like any image, before the vendor's link expires.
+ */
+public final class UpstreamHttp {
+    private final String vendor;
+    private final HttpClient client;
+    private final Duration timeout;
+    private final SafeFetcher downloads;
+
+    public UpstreamHttp(String vendor, Duration timeout, SafeFetcher downloads) {
+        this.vendor = vendor;
+        this.timeout = timeout;
+        this.downloads = downloads;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** An upstream's answer. */
+    public record Answer(int status, HttpHeaders headers, byte[] body) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    public Answer send(HttpRequest.Builder request) throws UpstreamException, InterruptedException {
+        try {
+            HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(response.statusCode(), response.headers(), response.body());
+        } catch (HttpTimeoutException e) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
+        } catch (IOException e) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + e.getClass().getSimpleName() + ")", true);
+        }
+    }
+
+    public JsonNode json(Answer answer) throws UpstreamException {
+        try {
+            JsonNode node = Json.MAPPER.readTree(answer.body());
+            if (node == null || node.isMissingNode()) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " sent an empty answer", true);
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " sent an answer that is not JSON (HTTP " + answer.status() + ")", true);
+        }
+    }
+
+    /**
+     * The failure a non-2xx answer stands for. {@code detail} is the vendor's own message, when it has
+     * one; {@code moderated} says whether the vendor flagged the content.
+     */
+    public UpstreamException failure(Answer answer, String detail, boolean moderated) {
+        int status = answer.status();
+        String suffix = detail == null || detail.isBlank() ? "" : ": " + (detail.length() > 300 ? detail.substring(0, 300) : detail);
+        if (moderated) {
+            return new UpstreamException(ErrorCode.CONTENT_MODERATED, vendor + " refused the content" + suffix, false);
+        }
+        if (status == 429) {
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " is rate limiting (HTTP 429)" + suffix, true,
+                    retryAfter(answer.headers(), Instant.now()));
+        }
+        if (status >= 500) {
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " failed (HTTP " + status + ")" + suffix, true,
+                    retryAfter(answer.headers(), Instant.now()));
+        }
+        if (status == 401 || status == 403) {
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " rejected Pictor's credentials (HTTP " + status
+                    + "); the operator must check the key", false);
+        }
+        if (status == 402) {
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " account has no credit left (HTTP 402)", false);
+        }
+        return new UpstreamException(ErrorCode.INVALID_INPUT, vendor + " rejected the request (HTTP " + status + ")" + suffix, false);
+    }
+
+    /** Downloads a result image at once (vendor links expire in minutes) and checks it. */
+    public GeneratedImage download(String url) throws UpstreamException {
+        try {
+            SourceImage image = downloads.fetchImage(url);
+            return new GeneratedImage(image.bytes(), image.contentType(), image.width(), image.height());
+        } catch (FetchException e) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + "'s result could not be downloaded: " + e.getMessage(), true);
+        }
+    }
+
+    /** Checks image bytes an upstream sent inline (base64). */
+    public GeneratedImage image(byte[] bytes) throws UpstreamException {
+        String type = ImageProbe.sniff(bytes);
+        if (type == null) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned something that is not an image", true);
+        }
+        try {
+            int[] size = ImageProbe.dimensions(bytes, type);
+            return new GeneratedImage(bytes, type, size[0], size[1]);
+        } catch (IOException e) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned an unreadable image", true);
+        }
+    }
+
+    /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(HttpHeaders headers, Instant now) {
+        String value = headers.firstValue("retry-after").orElse(null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            try {
+                Duration d = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (java.time.format.DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.pictor.upstream.openai;
+
+import dev.pictor.catalog.Dimensions;
+import dev.pictor.catalog.GenerationRequest;
+import dev.pictor.media.SourceImage;
+import dev.pictor.upstream.GenerationJob;
+import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamException;
+import dev.pictor.upstream.UpstreamHttp;
+import dev.pictor.common.Json;
+import dev.pictor.common.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * OpenAI Images (synchronous): {@code POST /v1/images/generations} as JSON, and
+ * {@code POST /v1/images/edits} as multipart with one {@code image[]} part per source. GPT image
+ * models answer with {@code b64_json}. A refusal by the safety system (400, code
+ * {@code moderation_blocked}) is {@code content_moderated}.
+ */
+public final class OpenAiUpstream implements Upstream {
+    public static final String NAME = "openai";
+
+    private final String apiKey;
+    private final String baseUrl;
+    private final UpstreamHttp http;
+    private final int concurrency;
+
+    public OpenAiUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
+        this.apiKey = apiKey;
+        this.baseUrl = baseUrl;
+        this.http = http;
+        this.concurrency = concurrency;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int concurrency() {
+        return concurrency;
+    }
+
+    @Override
+    public Outcome start(GenerationJob job) throws UpstreamException, InterruptedException {
+        GenerationRequest request = job.request();
+        List<SourceImage> sources = job.sources();
+        Dimensions size = job.outputSize();
+        String quality = request.input().path("quality").asString("auto");
+        HttpRequest.Builder call;
+        if (sources.isEmpty()) {
+            ObjectNode body = Json.object()
+                    .put("model", job.upstreamModel())
+                    .put("prompt", request.prompt())
+                    .put("n", 1)
+                    .put("size", size.toString())
+                    .put("quality", quality)
+                    .put("output_format", request.format().extension());
+            call = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/images/generations"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
+        } else {
+            var form = new Multipart();
+            form.field("model", job.upstreamModel());
+            form.field("prompt", request.prompt());
+            form.field("n", "1");
+            form.field("size", size.toString());
+            form.field("quality", quality);
+            form.field("output_format", request.format().extension());
+            for (int i = 0; i < sources.size(); i++) {
+                SourceImage source = sources.get(i);
+                form.file("image[]", "source-" + i + "." + source.contentType().substring("image/".length()), source.contentType(), source.bytes());
+            }
+            call = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/images/edits"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + form.boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(form.finish()));
+        }
+        job.progress().report(10);
+        UpstreamHttp.Answer answer = http.send(call.header("Authorization", "Bearer " + apiKey));
+        if (!answer.ok()) {
+            JsonNode error = safeJson(answer).path("error");
+            String code = error.path("code").asString("");
+            boolean moderated = code.equals("moderation_blocked") || code.equals("content_policy_violation")
+                    || error.path("type").asString("").equals("image_generation_user_error");
+            if (answer.status() == 429 && code.equals("insufficient_quota")) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "openai account has no quota left (HTTP 429 insufficient_quota)", false);
+            }
+            throw http.failure(answer, error.path("message").asString(""), moderated);
+        }
+        JsonNode data = http.json(answer).path("data");
+        if (!data.isArray() || data.isEmpty()) {
+            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "openai answered without an image", true);
+        }
+        List<dev.pictor.upstream.GeneratedImage> images = new java.util.ArrayList<>();
+        for (JsonNode item : data) {
+            if (item.hasNonNull("b64_json")) {
+                try {
+                    images.add(http.image(Base64.getDecoder().decode(item.get("b64_json").asString())));
+                } catch (IllegalArgumentException e) {
+                    throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "openai sent an image that is not valid base64", true);
+                }
+            } else if (item.hasNonNull("url")) {
+                images.add(http.download(item.get("url").asString()));
+            }
+        }
+        return new Outcome.Done(images);
+    }
+
+    private JsonNode safeJson(UpstreamHttp.Answer answer) {
+        try {
+            return http.json(answer);
+        } catch (UpstreamException e) {
+            return Json.object();
+        }
+    }
+
+    /** multipart/form-data, as the OpenAI SDKs send edits. */
+    private static final class Multipart {
+        private final String boundary = "pictor-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        void field(String name, String value) {
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+
+        void file(String name, String filename, String contentType, byte[] bytes) {
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename
+                    + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(bytes);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        byte[] finish() {
+            out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            return out.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.pictor.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pictor.common.Json;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.catalog.ModelSpec;
+import dev.pictor.support.ImageServer;
+import dev.pictor.support.TestNode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What every upstream adapter must do, run against each vendor's fake: serve every model the vendor
+ * is routed for; survive a malformed answer and a slow one (both retried); and treat the vendor's
+ * invalid-input error as final, with no fallback even when another route exists.
+ */
+class UpstreamContractTest {
+    private static final String KEY = TestNode.ADMIN_KEY;
+
+    /** A vendor under test: its fake, the settings that point Pictor at it, and its invalid-input answer. */
+    record Vendor(String name, Supplier<FakeUpstream> fake, Function<FakeUpstream, Map<String, String>> env, FakeUpstream.Fault invalid) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Vendor> vendors() {
+        return Stream.of(
+                new Vendor("openai", FakeOpenAi::new, f -> Map.of("PICTOR_OPENAI_API_KEY", FakeOpenAi.KEY, "PICTOR_OPENAI_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(400, FakeOpenAi.INVALID)),
+                new Vendor("gemini", FakeGemini::new, f -> Map.of("PICTOR_GEMINI_API_KEY", FakeGemini.KEY, "PICTOR_GEMINI_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":400,\"message\":\"Unsupported aspect ratio\",\"status\":\"INVALID_ARGUMENT\"}}")),
+                new Vendor("ark", FakeArk::new, f -> Map.of("PICTOR_ARK_API_KEY", FakeArk.KEY, "PICTOR_ARK_BASE_URL", f.baseUrl() + "/api/v3"),
+                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":\"InvalidParameter\",\"message\":\"size is invalid\",\"param\":\"size\",\"type\":\"BadRequest\"}}")),
+                new Vendor("bfl", FakeBfl::new, f -> Map.of("PICTOR_BFL_API_KEY", FakeBfl.KEY, "PICTOR_BFL_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"width too large\",\"type\":\"value_error\"}]}")),
+                new Vendor("kling", FakeKling::new, f -> Map.of("PICTOR_KLING_ACCESS_KEY", FakeKling.ACCESS, "PICTOR_KLING_SECRET_KEY", FakeKling.SECRET,
+                        "PICTOR_KLING_BASE_URL", f.baseUrl()), FakeUpstream.Fault.of(400, "{\"code\":1201,\"message\":\"invalid parameters\",\"request_id\":\"r\"}")),
+                new Vendor("dashscope", FakeDashScope::new, f -> Map.of("PICTOR_DASHSCOPE_API_KEY", FakeDashScope.KEY, "PICTOR_DASHSCOPE_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"size is invalid\"}")));
+    }
+
+    private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(vendor.env().apply(fake));
+        env.put("PICTOR_UPSTREAM_POLL_MS", "100");
+        env.putAll(extra);
+        return TestNode.start(env);
+    }
+
+    /** The smallest valid input for a model: a prompt, its required fields' first choices, and a source on edit models. */
+    private static ObjectNode minimalInput(ModelSpec spec, String source) {
+        ObjectNode input = Json.object().put("prompt", "contract test");
+        for (JsonNode field : spec.describe().get("fields")) {
+            if (field.get("required").asBoolean() && field.has("enum")) {
+                input.put(field.get("name").asString(), field.get("enum").get(0).asString());
+            }
+        }
+        if (spec.isEdit()) {
+            input.putArray("image_urls").add(source);
+        }
+        return input;
+    }
+
+    private static JsonNode run(TestNode node, String model, ObjectNode input) {
+        String id = node.client().submit(KEY, model, input);
+        return node.client().awaitTerminal(KEY, id, Duration.ofSeconds(30));
+    }
+
+    private static String firstModel(Vendor vendor) {
+        return Upstreams.DEFAULT_MODELS.get(vendor.name()).keySet().stream().sorted().filter(m -> !m.endsWith("-edit")).findFirst().orElseThrow();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vendors")
+    void servesEveryModelItIsRoutedFor(Vendor vendor) {
+        var catalog = new ModelCatalog();
+        try (FakeUpstream fake = vendor.fake().get(); var images = new ImageServer(); TestNode node = node(vendor, fake, Map.of())) {
+            String source = images.image("source.png", 256, 192, 0x336699);
+            List<String> models = Upstreams.DEFAULT_MODELS.get(vendor.name()).keySet().stream().sorted().toList();
+            for (String model : models) {
+                JsonNode data = run(node, model, minimalInput(catalog.find(model).orElseThrow(), source));
+                assertThat(data.get("status").asString()).as(model + ": " + data).isEqualTo("finished");
+                assertThat(data.get("provider").asString()).as(model).isEqualTo(vendor.name());
+                assertThat(node.client().download(data.get("files").get(0).get("file_url").asString()).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vendors")
+    void aMalformedAnswerAndASlowOneAreRetried(Vendor vendor) {
+        try (FakeUpstream fake = vendor.fake().get(); TestNode node = node(vendor, fake, Map.of("PICTOR_UPSTREAM_TIMEOUT_SECONDS", "1"))) {
+            fake.fail(FakeUpstream.Fault.of(200, "<html>this is not json</html>"), FakeUpstream.Fault.slow(Duration.ofMillis(2500)));
+            String model = firstModel(vendor);
+            JsonNode data = run(node, model, minimalInput(new ModelCatalog().find(model).orElseThrow(), null));
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            assertThat(data.get("attempts")).hasSize(2);
+            assertThat(data.get("attempts").get(0).get("message").asString()).contains("not JSON");
+            assertThat(data.get("attempts").get(1).get("message").asString()).contains("did not answer within 1 s");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vendors")
+    void invalidInputIsFinalEvenWithAnotherRoute(Vendor vendor) {
+        String model = firstModel(vendor);
+        try (FakeUpstream fake = vendor.fake().get(); TestNode node = node(vendor, fake, Map.of("PICTOR_ROUTES", model + "=" + vendor.name() + ",sandbox"))) {
+            fake.fail(vendor.invalid());
+            JsonNode data = run(node, model, minimalInput(new ModelCatalog().find(model).orElseThrow(), null));
+            assertThat(data.get("status").asString()).isEqualTo("failed");
+            assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("invalid_input");
+            assertThat(data.get("provider").asString()).isEqualTo(vendor.name());
+            assertThat(data.get("attempts")).isEmpty();
+        }
+    }
+}
