@@ -37,7 +37,6 @@ public final class Upstreams {
                     "seedream-5.0-lite", "seedream-5-0-260128", "seedream-5.0-lite-edit", "seedream-5-0-260128"),
             KlingUpstream.NAME, Map.of(
                     "kling-o1-image-edit", "kling-image-o1", "kling-o3-image", "kling-v3-omni", "kling-o3-image-edit", "kling-v3-omni"),
-            // DashScope's ids for these models are not confirmed by the API references we have; override with PICTOR_ROUTES.
             DashScopeUpstream.NAME, Map.of("wan-2.7-image", "wan2.7-image", "wan-2.7-image-pro", "wan2.7-image-pro", "z-image", "z-image-turbo"));
 
     private Upstreams() {

@@ -42,8 +42,9 @@ class DashScopeUpstreamTest {
             assertThat(data.get("provider").asString()).isEqualTo("dashscope");
             assertThat(data.get("files")).hasSize(2);
             JsonNode sent = fake.lastSubmit();
-            assertThat(fake.calls("/api/v1/services/aigc/text2image/image-synthesis")).hasSize(1);
+            assertThat(fake.calls("/api/v1/services/aigc/image-generation/generation")).hasSize(1);
             assertThat(sent.get("model").asString()).isEqualTo("wan2.7-image");
+            assertThat(sent.at("/input/messages/0/content/0/text").asString()).isEqualTo("a harbour");
             assertThat(sent.get("parameters").get("size").asString()).isEqualTo("1024*768");
             assertThat(sent.get("parameters").get("n").asInt()).isEqualTo(3);
             assertThat(sent.get("parameters").get("seed").asInt()).isEqualTo(9);
@@ -51,14 +52,67 @@ class DashScopeUpstreamTest {
     }
 
     @Test
-    void referenceImagesGoToImageToImageAsDataUris() {
+    void referenceImagesGoInTheContentArrayAsDataUris() {
         try (var fake = new FakeDashScope(); var images = new ImageServer(); TestNode node = TestNode.start(env(fake, null))) {
             String src = images.image("w.png", 200, 100, 4);
             JsonNode data = run(node, "wan-2.7-image-pro", "{\"prompt\":\"like this\",\"image_urls\":[\"" + src + "\"]}");
             assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
-            assertThat(fake.calls("/api/v1/services/aigc/image2image/image-synthesis")).hasSize(1);
-            assertThat(fake.lastSubmit().get("input").get("images").get(0).asString()).startsWith("data:image/png;base64,");
+            assertThat(fake.calls("/api/v1/services/aigc/image-generation/generation")).hasSize(1);
+            JsonNode content = fake.lastSubmit().at("/input/messages/0/content");
+            assertThat(content.get(0).get("text").asString()).isEqualTo("like this");
+            assertThat(content.get(1).get("image").asString()).startsWith("data:image/png;base64,");
             assertThat(fake.lastSubmit().get("model").asString()).isEqualTo("wan2.7-image-pro");
+        }
+    }
+
+    @Test
+    void zImageIsSynchronousAndTextOnly() {
+        try (var fake = new FakeDashScope(); TestNode node = TestNode.start(env(fake, null))) {
+            JsonNode data = run(node, "z-image", "{\"prompt\":\"a lamp\",\"size\":\"16:9\"}");
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            assertThat(fake.calls("/api/v1/services/aigc/multimodal-generation/generation")).hasSize(1);
+            assertThat(fake.calls("/api/v1/tasks/")).isEmpty();
+            assertThat(fake.calls().getFirst().header("X-DashScope-Async")).isNull();
+            assertThat(fake.lastSubmit().get("model").asString()).isEqualTo("z-image-turbo");
+        }
+    }
+
+    @Test
+    void sizesBelowWansMinimumAreGeneratedLargerAndScaledToWhatWasAsked() {
+        try (var fake = new FakeDashScope(); TestNode node = TestNode.start(env(fake, null))) {
+            JsonNode data = run(node, "wan-2.7-image", "{\"prompt\":\"small\",\"size\":\"512x512\"}");
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            assertThat(fake.lastSubmit().at("/parameters/size").asString()).isEqualTo("768*768");
+            assertThat(data.get("files").get(0).get("width").asInt()).isEqualTo(512);
+            assertThat(data.get("files").get(0).get("height").asInt()).isEqualTo(512);
+
+            JsonNode wide = run(node, "wan-2.7-image", "{\"prompt\":\"wide\",\"size\":{\"width\":1024,\"height\":256}}");
+            assertThat(wide.get("status").asString()).as(wide.toString()).isEqualTo("finished");
+            assertThat(fake.lastSubmit().at("/parameters/size").asString()).isEqualTo("1536*384");
+            assertThat(wide.get("files").get(0).get("width").asInt()).isEqualTo(1024);
+            assertThat(wide.get("files").get(0).get("height").asInt()).isEqualTo(256);
+        }
+    }
+
+    @Test
+    void theBaseUrlMayCarryTheVersionPathAndATrailingSlash() {
+        for (String suffix : new String[] {"/", "/api/v1", "/api/v1/"}) {
+            try (var fake = new FakeDashScope(); TestNode node = TestNode.start(Map.of("PICTOR_DASHSCOPE_API_KEY", FakeDashScope.KEY,
+                    "PICTOR_DASHSCOPE_BASE_URL", fake.baseUrl() + suffix, "PICTOR_UPSTREAM_POLL_MS", "100"))) {
+                JsonNode data = run(node, "wan-2.7-image", "{\"prompt\":\"any base\"}");
+                assertThat(data.get("status").asString()).as(suffix + ": " + data).isEqualTo("finished");
+                assertThat(fake.calls("/api/v1/services/aigc/image-generation/generation")).as(suffix).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void accessDeniedIsTheOperatorsToFixNotBadInput() {
+        try (var fake = new FakeDashScope(); TestNode node = TestNode.start(env(fake, null))) {
+            fake.fail(FakeUpstream.Fault.of(403, "{\"request_id\":\"r\",\"code\":\"AccessDenied\",\"message\":\"current user api does not support synchronous calls\"}"));
+            JsonNode data = run(node, "wan-2.7-image", "{\"prompt\":\"denied\"}");
+            assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("upstream_error");
+            assertThat(data.get("error_message").asString()).contains("operator").doesNotContain("credentials");
         }
     }
 
