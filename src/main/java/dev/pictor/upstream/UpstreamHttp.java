@@ -98,6 +98,12 @@ public final class UpstreamHttp {
         if (status == 402) {
             return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " account has no credit left (HTTP 402)", false);
         }
+        if (status == 404 || status == 405 || status == 410) {
+            // Pictor sent a path or model id this endpoint does not have: a configuration fault
+            // (base URL, route's upstream model id), never something the client can fix.
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " has no such endpoint or model (HTTP " + status
+                    + "); the operator should check the " + vendor + " base URL and the route's upstream model id" + suffix, false);
+        }
         return new UpstreamException(ErrorCode.INVALID_INPUT, vendor + " rejected the request (HTTP " + status + ")" + suffix, false);
     }
 

@@ -28,7 +28,8 @@ class UpstreamContractTest {
     private static final String KEY = TestNode.ADMIN_KEY;
 
     /** A vendor under test: its fake, the settings that point Pictor at it, and its invalid-input answer. */
-    record Vendor(String name, Supplier<FakeUpstream> fake, Function<FakeUpstream, Map<String, String>> env, FakeUpstream.Fault invalid) {
+    record Vendor(String name, Supplier<FakeUpstream> fake, Function<FakeUpstream, Map<String, String>> env, FakeUpstream.Fault invalid,
+                  String baseSetting, String otherSpelling) {
         @Override
         public String toString() {
             return name;
@@ -38,17 +39,22 @@ class UpstreamContractTest {
     static Stream<Vendor> vendors() {
         return Stream.of(
                 new Vendor("openai", FakeOpenAi::new, f -> Map.of("PICTOR_OPENAI_API_KEY", FakeOpenAi.KEY, "PICTOR_OPENAI_BASE_URL", f.baseUrl()),
-                        FakeUpstream.Fault.of(400, FakeOpenAi.INVALID)),
+                        FakeUpstream.Fault.of(400, FakeOpenAi.INVALID), "PICTOR_OPENAI_BASE_URL", "/v1/"),
                 new Vendor("gemini", FakeGemini::new, f -> Map.of("PICTOR_GEMINI_API_KEY", FakeGemini.KEY, "PICTOR_GEMINI_BASE_URL", f.baseUrl()),
-                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":400,\"message\":\"Unsupported aspect ratio\",\"status\":\"INVALID_ARGUMENT\"}}")),
+                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":400,\"message\":\"Unsupported aspect ratio\",\"status\":\"INVALID_ARGUMENT\"}}"),
+                        "PICTOR_GEMINI_BASE_URL", "/v1beta/"),
                 new Vendor("ark", FakeArk::new, f -> Map.of("PICTOR_ARK_API_KEY", FakeArk.KEY, "PICTOR_ARK_BASE_URL", f.baseUrl() + "/api/v3"),
-                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":\"InvalidParameter\",\"message\":\"size is invalid\",\"param\":\"size\",\"type\":\"BadRequest\"}}")),
+                        FakeUpstream.Fault.of(400, "{\"error\":{\"code\":\"InvalidParameter\",\"message\":\"size is invalid\",\"param\":\"size\",\"type\":\"BadRequest\"}}"),
+                        "PICTOR_ARK_BASE_URL", "/"),
                 new Vendor("bfl", FakeBfl::new, f -> Map.of("PICTOR_BFL_API_KEY", FakeBfl.KEY, "PICTOR_BFL_BASE_URL", f.baseUrl()),
-                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"width too large\",\"type\":\"value_error\"}]}")),
+                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"width too large\",\"type\":\"value_error\"}]}"),
+                        "PICTOR_BFL_BASE_URL", "/v1/"),
                 new Vendor("kling", FakeKling::new, f -> Map.of("PICTOR_KLING_ACCESS_KEY", FakeKling.ACCESS, "PICTOR_KLING_SECRET_KEY", FakeKling.SECRET,
-                        "PICTOR_KLING_BASE_URL", f.baseUrl()), FakeUpstream.Fault.of(400, "{\"code\":1201,\"message\":\"invalid parameters\",\"request_id\":\"r\"}")),
+                        "PICTOR_KLING_BASE_URL", f.baseUrl()), FakeUpstream.Fault.of(400, "{\"code\":1201,\"message\":\"invalid parameters\",\"request_id\":\"r\"}"),
+                        "PICTOR_KLING_BASE_URL", "/"),
                 new Vendor("dashscope", FakeDashScope::new, f -> Map.of("PICTOR_DASHSCOPE_API_KEY", FakeDashScope.KEY, "PICTOR_DASHSCOPE_BASE_URL", f.baseUrl()),
-                        FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"size is invalid\"}")));
+                        FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"size is invalid\"}"),
+                        "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
@@ -122,6 +128,41 @@ class UpstreamContractTest {
             assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("invalid_input");
             assertThat(data.get("provider").asString()).isEqualTo(vendor.name());
             assertThat(data.get("attempts")).isEmpty();
+        }
+    }
+
+    /**
+     * The base URL as the vendor's SDK writes it (with its version path, or without) and with a
+     * trailing slash: the tests above use one spelling, this one the other, and both must reach the
+     * same paths.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vendors")
+    void theBaseUrlWorksInTheOtherSpellingToo(Vendor vendor) {
+        try (FakeUpstream fake = vendor.fake().get()) {
+            Map<String, String> env = new HashMap<>(vendor.env().apply(fake));
+            env.put(vendor.baseSetting(), fake.baseUrl() + vendor.otherSpelling());
+            env.put("PICTOR_UPSTREAM_POLL_MS", "100");
+            try (TestNode node = TestNode.start(env)) {
+                String model = firstModel(vendor);
+                JsonNode data = run(node, model, minimalInput(new ModelCatalog().find(model).orElseThrow(), null));
+                assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+                assertThat(fake.calls()).allSatisfy(c -> assertThat(c.path()).doesNotContain("//").doesNotContain("/v1/v1").doesNotContain("/api/v3/api/v3"));
+            }
+        }
+    }
+
+    /** A wrong base URL or model id is the operator's to fix: never invalid_input, and the message says what to check. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vendors")
+    void aNotFoundFromTheUpstreamIsAConfigurationFaultNotTheClients(Vendor vendor) {
+        String model = firstModel(vendor);
+        try (FakeUpstream fake = vendor.fake().get(); TestNode node = node(vendor, fake, Map.of())) {
+            fake.fail(FakeUpstream.Fault.of(404, "{\"error\":\"not found\"}"));
+            JsonNode data = run(node, model, minimalInput(new ModelCatalog().find(model).orElseThrow(), null));
+            assertThat(data.get("status").asString()).isEqualTo("failed");
+            assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("upstream_error");
+            assertThat(data.get("error_message").asString()).contains("operator should check");
         }
     }
 }

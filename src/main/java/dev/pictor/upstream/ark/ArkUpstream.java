@@ -5,6 +5,7 @@ import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
@@ -35,7 +36,7 @@ public final class ArkUpstream implements Upstream {
 
     public ArkUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
         this.apiKey = apiKey;
-        this.baseUrl = baseUrl;
+        this.baseUrl = BaseUrls.root(baseUrl, "/api/v3") + "/api/v3"; // the SDK base includes /api/v3; accept it with or without
         this.http = http;
         this.concurrency = concurrency;
     }

@@ -5,6 +5,7 @@ import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
@@ -36,7 +37,7 @@ public final class BflUpstream implements Upstream {
 
     public BflUpstream(String apiKey, String baseUrl, UpstreamHttp http, Duration pollInterval, int concurrency) {
         this.apiKey = apiKey;
-        this.baseUrl = baseUrl;
+        this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
         this.http = http;
         this.pollInterval = pollInterval;
         this.concurrency = concurrency;

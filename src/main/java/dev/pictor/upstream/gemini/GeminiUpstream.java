@@ -7,6 +7,7 @@ import dev.pictor.media.ImageEncoder;
 import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
@@ -42,7 +43,7 @@ public final class GeminiUpstream implements Upstream {
 
     public GeminiUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
         this.apiKey = apiKey;
-        this.baseUrl = baseUrl;
+        this.baseUrl = BaseUrls.root(baseUrl, "/v1beta"); // paths below add /v1beta; the base may carry it or not
         this.http = http;
         this.concurrency = concurrency;
     }

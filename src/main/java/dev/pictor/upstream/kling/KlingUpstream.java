@@ -4,6 +4,7 @@ import dev.pictor.common.Json;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
@@ -40,7 +41,7 @@ public final class KlingUpstream implements Upstream {
     public KlingUpstream(String accessKey, String secretKey, String baseUrl, UpstreamHttp http, Duration pollInterval, int concurrency,
                          Clock clock) {
         this.jwt = new KlingJwt(accessKey, secretKey, clock);
-        this.baseUrl = baseUrl;
+        this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
         this.http = http;
         this.pollInterval = pollInterval;
         this.concurrency = concurrency;

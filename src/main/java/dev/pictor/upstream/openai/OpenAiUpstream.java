@@ -3,6 +3,7 @@ package dev.pictor.upstream.openai;
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
+import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
@@ -36,7 +37,7 @@ public final class OpenAiUpstream implements Upstream {
 
     public OpenAiUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
         this.apiKey = apiKey;
-        this.baseUrl = baseUrl;
+        this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
         this.http = http;
         this.concurrency = concurrency;
     }
