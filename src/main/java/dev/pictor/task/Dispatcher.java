@@ -58,14 +58,14 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
                       Metrics metrics, Clock clock, String nodeId, int maxInFlight, Duration lease, Duration pollInterval,
-                      int maxAttempts) {
+                      int maxAttempts, Duration retryBase) {
         this.store = store;
         this.upstreams = upstreams;
         this.clock = clock;
         this.nodeId = nodeId;
         this.lease = lease;
         // java.util.Random is thread-safe, which the runners sharing the policy need.
-        var policy = new RetryPolicy(Duration.ofSeconds(1), maxAttempts, clock, new Random());
+        var policy = new RetryPolicy(retryBase, maxAttempts, clock, new Random());
         this.runner = new TaskRunner(store, catalog, upstreams, fetcher, blobs, metrics, clock, policy, background, this::wake);
         this.nodeSlots = new Semaphore(maxInFlight);
         upstreams.providers().forEach(u -> upstreamSlots.put(u.name(), new Semaphore(u.concurrency())));
