@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +45,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final String nodeId;
     private final Duration lease;
+    private final Duration pollInterval;
     private final TaskRunner runner;
 
     private final Semaphore nodeSlots;
@@ -52,6 +54,9 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     /** Side work that must not run on a generation thread (those get interrupted): progress writes, upstream cancels. */
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    /** Wakes the claim loop when a task this node put back comes due before the next tick. */
+    private final ScheduledExecutorService dueTimer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("pictor-dispatcher-due").factory());
     private final AtomicBoolean running = new AtomicBoolean();
     private final BackgroundLoop claimLoop;
     private final BackgroundLoop heartbeat;
@@ -64,9 +69,10 @@ public final class Dispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.lease = lease;
+        this.pollInterval = pollInterval;
         // java.util.Random is thread-safe, which the runners sharing the policy need.
         var policy = new RetryPolicy(retryBase, maxAttempts, clock, new Random());
-        this.runner = new TaskRunner(store, catalog, upstreams, fetcher, blobs, metrics, clock, policy, background, this::wake);
+        this.runner = new TaskRunner(store, catalog, upstreams, fetcher, blobs, metrics, clock, policy, background, this::wakeAt);
         this.nodeSlots = new Semaphore(maxInFlight);
         upstreams.providers().forEach(u -> upstreamSlots.put(u.name(), new Semaphore(u.concurrency())));
         this.claimLoop = new BackgroundLoop("pictor-dispatcher", pollInterval, () -> claimRound() > 0);
@@ -84,6 +90,19 @@ public final class Dispatcher implements AutoCloseable {
     /** Starts a claim round now instead of at the next tick. */
     public void wake() {
         claimLoop.wake();
+    }
+
+    /**
+     * Starts a claim round when {@code due} comes, if that is sooner than the next tick: a retry after
+     * a short backoff, or the next poll of an upstream job, then waits only as long as it should.
+     */
+    private void wakeAt(Instant due) {
+        long delayNanos = Duration.between(clock.instant(), due).toNanos();
+        if (delayNanos <= 0) {
+            wake();
+        } else if (delayNanos < pollInterval.toNanos() && !dueTimer.isShutdown()) {
+            dueTimer.schedule(this::wake, delayNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -170,6 +189,7 @@ public final class Dispatcher implements AutoCloseable {
             // A claim round in progress ends first, so every claimed task is either running or in inFlight.
             claimLoop.stop(Duration.ofSeconds(10));
             heartbeat.stop(Duration.ZERO);
+            dueTimer.shutdownNow();
             workers.shutdown();
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 // Order matters: no outcome is recorded from here on, then the claims go back (while their

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +59,15 @@ final class TaskRunner {
     private final RetryPolicy policy;
     /** Side work that must not run on a generation thread (those get interrupted): progress writes. */
     private final Executor background;
-    /** Starts a claim round: a task moved to another route is due at once. */
-    private final Runnable wake;
+    /** Told when a task this runner put back in the queue comes due, so a claim round can start then. */
+    private final Consumer<Instant> dueAt;
 
     private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
     private final AtomicBoolean abandoning = new AtomicBoolean();
 
     TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
-               Metrics metrics, Clock clock, RetryPolicy policy, Executor background, Runnable wake) {
+               Metrics metrics, Clock clock, RetryPolicy policy, Executor background, Consumer<Instant> dueAt) {
         this.store = store;
         this.catalog = catalog;
         this.upstreams = upstreams;
@@ -76,7 +77,7 @@ final class TaskRunner {
         this.clock = clock;
         this.policy = policy;
         this.background = background;
-        this.wake = wake;
+        this.dueAt = dueAt;
     }
 
     /** Interrupts the generation of {@code taskId} if it runs here (after a cancel or a timeout). */
@@ -133,8 +134,12 @@ final class TaskRunner {
             Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
             breaker.recordSuccess();
             switch (step) {
-                case Step.Waiting waiting ->
-                        store.awaitUpstream(claim, waiting.upstreamRef(), waiting.progress(), clock.instant().plus(waiting.pollAfter()));
+                case Step.Waiting waiting -> {
+                    Instant nextPoll = clock.instant().plus(waiting.pollAfter());
+                    if (store.awaitUpstream(claim, waiting.upstreamRef(), waiting.progress(), nextPoll)) {
+                        dueAt.accept(nextPoll);
+                    }
+                }
                 case Step.Finished finished -> recordFinished(claim, upstream, finished.files(), started);
             }
         } catch (TimeoutException e) {
@@ -280,11 +285,15 @@ final class TaskRunner {
             case RetryPolicy.Decision.Fail fail -> end(claim, fail.code(), fail.message());
             case RetryPolicy.Decision.SwitchRoute next -> {
                 Instant now = clock.instant();
-                store.switchRoute(claim, next.upstream(), next.routeIndex(), now, logEntry(task, upstream.name(), claim.attempt(), failure, now));
-                wake.run();
+                if (store.switchRoute(claim, next.upstream(), next.routeIndex(), now, logEntry(task, upstream.name(), claim.attempt(), failure, now))) {
+                    dueAt.accept(now);
+                }
             }
-            case RetryPolicy.Decision.RetryAt retry ->
-                    store.retryLater(claim, retry.due(), logEntry(task, upstream.name(), claim.attempt(), failure, clock.instant()));
+            case RetryPolicy.Decision.RetryAt retry -> {
+                if (store.retryLater(claim, retry.due(), logEntry(task, upstream.name(), claim.attempt(), failure, clock.instant()))) {
+                    dueAt.accept(retry.due());
+                }
+            }
         }
     }
 
