@@ -130,7 +130,7 @@ public final class Pictor implements AutoCloseable {
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
-                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts());
+                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts(), settings.retryBase());
         var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
                 settings.fetchMaxBytes(), settings.fetchMaxPixels(), clock, settings.taskDeadline(), settings.maxPromptChars());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());

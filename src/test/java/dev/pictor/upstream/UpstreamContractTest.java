@@ -59,7 +59,9 @@ class UpstreamContractTest {
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(vendor.env().apply(fake));
-        env.put("PICTOR_UPSTREAM_POLL_MS", "100");
+        env.put("PICTOR_UPSTREAM_POLL_MS", "20");
+        // Retries back off from 10 ms instead of 1 s: the test checks what is retried, not how long it waits.
+        env.put("PICTOR_RETRY_BASE_MS", "10");
         env.putAll(extra);
         return TestNode.start(env);
     }

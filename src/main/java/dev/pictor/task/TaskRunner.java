@@ -1,0 +1,348 @@
+package dev.pictor.task;
+
+import dev.pictor.catalog.GenerationRequest;
+import dev.pictor.catalog.InvalidInputException;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.catalog.ModelSpec;
+import dev.pictor.common.ErrorCode;
+import dev.pictor.common.Json;
+import dev.pictor.media.ImageProbe;
+import dev.pictor.media.SafeFetcher;
+import dev.pictor.media.SourceImage;
+import dev.pictor.metrics.Metrics;
+import dev.pictor.net.FetchException;
+import dev.pictor.storage.BlobStore;
+import dev.pictor.storage.StoredFile;
+import dev.pictor.upstream.CircuitBreaker;
+import dev.pictor.upstream.GeneratedImage;
+import dev.pictor.upstream.GenerationJob;
+import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamException;
+import dev.pictor.upstream.UpstreamRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed task to its next stop: finished, failed, waiting for an upstream job, or queued
+ * again for a retry or another route ({@link RetryPolicy} decides which). The generation itself runs
+ * on its own virtual thread, bounded by the task's deadline, so it can be interrupted when the task
+ * ends elsewhere (cancel, another node's sweeper) or the node shuts down.
+ */
+final class TaskRunner {
+    private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+    private final TaskStore store;
+    private final ModelCatalog catalog;
+    private final UpstreamRegistry upstreams;
+    private final SafeFetcher fetcher;
+    private final BlobStore blobs;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final RetryPolicy policy;
+    /** Side work that must not run on a generation thread (those get interrupted): progress writes. */
+    private final Executor background;
+    /** Told when a task this runner put back in the queue comes due, so a claim round can start then. */
+    private final Consumer<Instant> dueAt;
+
+    private final ExecutorService generations = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
+    private final AtomicBoolean abandoning = new AtomicBoolean();
+
+    TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
+               Metrics metrics, Clock clock, RetryPolicy policy, Executor background, Consumer<Instant> dueAt) {
+        this.store = store;
+        this.catalog = catalog;
+        this.upstreams = upstreams;
+        this.fetcher = fetcher;
+        this.blobs = blobs;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.policy = policy;
+        this.background = background;
+        this.dueAt = dueAt;
+    }
+
+    /** Interrupts the generation of {@code taskId} if it runs here (after a cancel or a timeout). */
+    void stopGenerating(String taskId) {
+        Future<?> generation = generationsByTask.get(taskId);
+        if (generation != null) {
+            generation.cancel(true);
+        }
+    }
+
+    /**
+     * From now on no outcome is recorded: the node is shutting down and hands its claims back to the
+     * queue, so what a run still comes to must not overwrite that.
+     */
+    void abandon() {
+        abandoning.set(true);
+    }
+
+    /** Interrupts every generation; after {@link #abandon}, once the claims are handed back. */
+    void stopAll() {
+        generations.shutdownNow();
+    }
+
+    void run(Claim claim) {
+        Task task = claim.task();
+        Instant started = clock.instant();
+        if (claim.attempt() == 1) {
+            metrics.queueWait(task.model(), Duration.between(task.createdAt(), started));
+        }
+        if (policy.abandoned(claim.attempt())) {
+            end(claim, ErrorCode.INTERNAL_ERROR, "the task was abandoned by " + (claim.attempt() - 1)
+                    + " workers (crashes or shutdowns) and is not retried again");
+            return;
+        }
+        Duration remaining = Duration.between(started, task.deadlineAt());
+        if (remaining.isNegative() || remaining.isZero()) {
+            end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
+            return;
+        }
+        Upstream upstream = upstreams.provider(task.provider()).orElse(null);
+        if (upstream == null) {
+            end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
+            return;
+        }
+        CircuitBreaker breaker = upstreams.breaker(upstream.name());
+        if (!breaker.allowsCall()) {
+            handleFailure(claim, upstream, new UpstreamException(ErrorCode.UPSTREAM_ERROR, upstream.name()
+                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
+            return;
+        }
+        Future<Step> generation = generations.submit(() -> generate(task, upstream));
+        generationsByTask.put(task.id(), generation);
+        try {
+            Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
+            breaker.recordSuccess();
+            switch (step) {
+                case Step.Waiting waiting -> {
+                    Instant nextPoll = clock.instant().plus(waiting.pollAfter());
+                    if (store.awaitUpstream(claim, waiting.upstreamRef(), waiting.progress(), nextPoll)) {
+                        dueAt.accept(nextPoll);
+                    }
+                }
+                case Step.Finished finished -> recordFinished(claim, upstream, finished.files(), started);
+            }
+        } catch (TimeoutException e) {
+            generation.cancel(true);
+            end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
+        } catch (ExecutionException e) {
+            handleFailure(claim, upstream, e.getCause());
+        } catch (CancellationException e) {
+            // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
+        } catch (InterruptedException e) {
+            generation.cancel(true);
+            Thread.currentThread().interrupt();
+            // Shutting down: the claim was (or will be) released for another worker.
+        } finally {
+            generationsByTask.remove(task.id());
+        }
+    }
+
+    private void recordFinished(Claim claim, Upstream upstream, List<StoredFile> files, Instant started) {
+        Task task = claim.task();
+        metrics.run(task.model(), upstream.name(), Duration.between(started, clock.instant()));
+        Instant finished = clock.instant();
+        if (store.finish(claim, upstream.name(), files, finished)) {
+            metrics.taskCompleted(task.model(), upstream.name(), TaskStatus.FINISHED.wire(), null);
+            metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
+        } else {
+            // Lost the lease or the task ended meanwhile (deadline, cancel): our files are orphans.
+            deleteQuietly(files);
+        }
+    }
+
+    /** What one run of a task came to: its stored files, or an upstream job still running. */
+    private sealed interface Step {
+        record Finished(List<StoredFile> files) implements Step {
+        }
+
+        record Waiting(String upstreamRef, int progress, Duration pollAfter) implements Step {
+        }
+    }
+
+    private Step generate(Task task, Upstream upstream) throws Exception {
+        ModelSpec spec = catalog.find(task.model())
+                .orElseThrow(() -> new UpstreamException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
+        GenerationRequest request;
+        try {
+            request = spec.validate(Json.parse(task.inputJson()), Integer.MAX_VALUE);
+        } catch (InvalidInputException e) {
+            throw new UpstreamException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
+        }
+        var progress = new ProgressReporter(store, background, task.id());
+        String upstreamModel = routeOf(task).upstreamModel();
+        Upstream.Outcome outcome;
+        if (task.upstreamRef() == null) {
+            List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
+            outcome = upstream.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress));
+        } else {
+            outcome = upstream.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress), task.upstreamRef());
+        }
+        return switch (outcome) {
+            case Upstream.Outcome.Pending pending -> new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
+            case Upstream.Outcome.Done done -> new Step.Finished(storeImages(task, upstream, done.images()));
+        };
+    }
+
+    private List<StoredFile> storeImages(Task task, Upstream upstream, List<GeneratedImage> images) throws UpstreamException {
+        List<StoredFile> files = new ArrayList<>(images.size());
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                GeneratedImage image = images.get(i);
+                String ext = image.contentType().substring("image/".length());
+                String key = task.id() + "/" + i + "." + ext;
+                blobs.put(key, image.bytes(), image.contentType());
+                files.add(new StoredFile(key, image.contentType(), image.width(), image.height(), image.bytes().length, upstream.name()));
+            }
+        } catch (IOException e) {
+            deleteQuietly(files);
+            throw new UpstreamException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
+        }
+        return files;
+    }
+
+    private UpstreamRegistry.Route routeOf(Task task) {
+        List<UpstreamRegistry.Route> routes = upstreams.routes(task.model());
+        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.provider())
+                ? routes.get(task.routeIndex())
+                : new UpstreamRegistry.Route(task.provider(), null);
+    }
+
+    private List<SourceImage> fetchSources(String taskId, List<String> urls) throws UpstreamException {
+        List<SourceImage> sources = new ArrayList<>(urls.size());
+        for (int i = 0; i < urls.size(); i++) {
+            try {
+                sources.add(Uploads.isUploadReference(urls.get(i)) ? readUpload(taskId, urls.get(i)) : fetcher.fetchImage(urls.get(i)));
+            } catch (FetchException e) {
+                throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
+            }
+        }
+        return sources;
+    }
+
+    /** An image uploaded with this task's request, read from the BlobStore instead of the network. */
+    private SourceImage readUpload(String taskId, String url) throws FetchException {
+        String key = Uploads.keyFor(taskId, url);
+        if (key == null) {
+            throw new FetchException("it refers to an upload that does not belong to this task");
+        }
+        try {
+            var blob = blobs.open(key).orElseThrow(() -> new FetchException("the uploaded image is no longer stored"));
+            byte[] bytes;
+            try (var in = blob.stream()) {
+                bytes = in.readAllBytes();
+            }
+            String type = ImageProbe.sniff(bytes);
+            int[] size = ImageProbe.dimensions(bytes, type);
+            return new SourceImage(bytes, type, size[0], size[1]);
+        } catch (IOException e) {
+            throw new FetchException("the uploaded image cannot be read");
+        }
+    }
+
+    /** A failed run: the circuit breaker and the metrics learn of it, then {@link RetryPolicy} decides what follows. */
+    private void handleFailure(Claim claim, Upstream upstream, Throwable cause) {
+        if (abandoning.get()) {
+            return;
+        }
+        if (!(cause instanceof UpstreamException failure)) {
+            // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
+            log.error("task {} failed unexpectedly", claim.taskId(), cause);
+            metrics.providerError(upstream.name(), ErrorCode.INTERNAL_ERROR.wire());
+            end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
+            return;
+        }
+        metrics.providerError(upstream.name(), failure.code().wire());
+        CircuitBreaker breaker = upstreams.breaker(upstream.name());
+        if (failure.retryable()) {
+            breaker.recordFailure();
+        } else {
+            breaker.recordSuccess(); // the route works; the request is what failed
+        }
+        Task task = claim.task();
+        var decision = policy.decide(claim.attempt(), failure, upstreams.routes(task.model()), task.routeIndex(), task.upstreamRef() != null);
+        switch (decision) {
+            case RetryPolicy.Decision.Fail fail -> end(claim, fail.code(), fail.message());
+            case RetryPolicy.Decision.SwitchRoute next -> {
+                Instant now = clock.instant();
+                if (store.switchRoute(claim, next.upstream(), next.routeIndex(), now, logEntry(task, upstream.name(), claim.attempt(), failure, now))) {
+                    dueAt.accept(now);
+                }
+            }
+            case RetryPolicy.Decision.RetryAt retry -> {
+                if (store.retryLater(claim, retry.due(), logEntry(task, upstream.name(), claim.attempt(), failure, clock.instant()))) {
+                    dueAt.accept(retry.due());
+                }
+            }
+        }
+    }
+
+    /** One line of the task's route log: where, which attempt, what failed. Never the prompt or a key. */
+    private static String logEntry(Task task, String upstream, int attempt, UpstreamException failure, Instant now) {
+        var entry = Json.object()
+                .put("time", TaskView.isoTime(now))
+                .put("provider", upstream)
+                .put("attempt", attempt)
+                .put("error_code", failure.code().wire())
+                .put("message", redact(failure.getMessage(), task));
+        return Json.write(entry);
+    }
+
+    /** Upstream messages sometimes quote the request; keep the prompt out of what is stored and shown. */
+    static String redact(String message, Task task) {
+        if (message == null) {
+            return null;
+        }
+        String text = message.length() > 300 ? message.substring(0, 300) : message;
+        try {
+            String prompt = Json.parse(task.inputJson()).path("prompt").asString("");
+            if (prompt.length() >= 8) {
+                text = text.replace(prompt, "[prompt]");
+            }
+        } catch (RuntimeException ignored) {
+            // an unreadable input has nothing to redact
+        }
+        return text;
+    }
+
+    private void end(Claim claim, ErrorCode code, String message) {
+        if (abandoning.get()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (store.fail(claim, code, message, now)) {
+            metrics.taskCompleted(claim.task().model(), claim.task().provider(), TaskStatus.FAILED.wire(), code.wire());
+            metrics.endToEnd(claim.task().model(), TaskStatus.FAILED.wire(), Duration.between(claim.task().createdAt(), now));
+        }
+    }
+
+    private void deleteQuietly(List<StoredFile> files) {
+        for (StoredFile f : files) {
+            try {
+                blobs.delete(f.key());
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not delete orphaned output {}", f.key(), e);
+            }
+        }
+    }
+}
