@@ -24,7 +24,7 @@ public final class Main {
         }
         Pictor pictor = Pictor.start(settings, Clock.systemUTC(), System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: finishing running tasks for up to {}", settings.shutdownGrace());
+            log.info("shutting down: finishing running tasks for up to {}", settings.tasks().shutdownGrace());
             pictor.close();
             log.info("stopped");
         }, "pictor-shutdown"));

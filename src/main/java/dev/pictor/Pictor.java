@@ -1,6 +1,13 @@
 package dev.pictor;
 
+import dev.pictor.api.AdminRoutes;
 import dev.pictor.api.ApiServer;
+import dev.pictor.api.ApidotRoutes;
+import dev.pictor.api.FileRoutes;
+import dev.pictor.api.OpenAiRoutes;
+import dev.pictor.api.OpsRoutes;
+import dev.pictor.api.RouteGroup;
+import dev.pictor.api.WebhookRoutes;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
@@ -71,8 +78,8 @@ public final class Pictor implements AutoCloseable {
     }
 
     public static Pictor start(Settings settings, Clock clock, PrintStream console) {
-        String dbUrl = settings.usesEmbeddedDatabase() ? Database.embeddedUrl(settings.dataDir()) : settings.dbUrl();
-        Database database = Database.open(dbUrl, settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
+        var db = settings.database();
+        Database database = Database.open(db.jdbcUrl(settings.dataDir()), db.user(), db.password(), db.poolSize());
         try {
             return start(settings, clock, console, database);
         } catch (RuntimeException e) {
@@ -88,17 +95,16 @@ public final class Pictor implements AutoCloseable {
         String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
-        var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetchAllow()), settings.fetchConnectTimeout());
-        var fetcher = new SafeFetcher(outbound, settings.fetchReadTimeout(), settings.fetchMaxBytes(), settings.fetchMaxPixels(),
-                settings.fetchMaxRedirects());
-        var providers = new UpstreamRegistry(clock);
-        if (settings.sandboxEnabled()) {
-            providers.register(new SandboxUpstream(settings.sandboxLatency(), settings.sandboxConcurrency(), settings.fetchMaxPixels()));
+        var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetch().allow()), settings.fetch().connectTimeout());
+        var fetcher = new SafeFetcher(outbound, settings.fetch());
+        var upstreams = new UpstreamRegistry(clock);
+        if (settings.sandbox().enabled()) {
+            upstreams.register(new SandboxUpstream(settings.sandbox(), settings.fetch().maxPixels()));
         }
-        Upstreams.configure(settings.upstreams(), providers, fetcher, clock);
-        List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !providers.hasRoutes(m)).toList();
-        if (settings.sandboxEnabled() && !withoutUpstream.isEmpty()) {
-            withoutUpstream.forEach(m -> providers.addRoute(m, new UpstreamRegistry.Route(SandboxUpstream.NAME, null)));
+        Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock);
+        List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !upstreams.hasRoutes(m)).toList();
+        if (settings.sandbox().enabled() && !withoutUpstream.isEmpty()) {
+            withoutUpstream.forEach(m -> upstreams.addRoute(m, new UpstreamRegistry.Route(SandboxUpstream.NAME, null)));
             log.info("Pictor runs in SANDBOX MODE for {} of {} models: their images are synthetic. No real upstream is configured for: {}",
                     withoutUpstream.size(), catalog.all().size(), String.join(", ", withoutUpstream));
         } else if (!withoutUpstream.isEmpty()) {
@@ -114,31 +120,41 @@ public final class Pictor implements AutoCloseable {
         byte[] urlKey = Base64.getDecoder().decode(new AppSettings(database.jdbc()).getOrCreate("file_url_key",
                 () -> Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32))));
         // File URLs need the bound port, known only after the server starts (port 0 in tests).
-        var boundPort = new AtomicInteger(settings.port());
-        var fileUrls = new FileUrls(urlKey, () -> settings.effectivePublicBaseUrl(boundPort.get()), settings.fileUrlTtl(), clock);
+        var boundPort = new AtomicInteger(settings.server().port());
+        var fileUrls = new FileUrls(urlKey, () -> settings.files().baseUrl(boundPort.get()), settings.files().urlTtl(), clock);
         var taskView = new TaskView(fileUrls);
 
-        var schedule = RetrySchedule.parse(settings.webhookRetrySchedule(), settings.webhookJitterPercent());
+        var webhookSettings = settings.webhooks();
+        var schedule = RetrySchedule.parse(webhookSettings.retrySchedule(), webhookSettings.jitterPercent());
         var webhookStore = new WebhookStore(database.jdbc());
         var secrets = new WebhookSecrets(database.jdbc(), clock);
-        var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, settings.webhookTimeout(),
-                settings.pollInterval(), settings.webhookHostConcurrency());
-        var outbox = new WebhookOutbox(webhookStore, taskView, settings.fileUrlTtl(), schedule, webhooks::wake);
+        var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, webhookSettings,
+                settings.tasks().pollInterval());
+        var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake);
 
         var events = new TaskEvents();
         var store = new TaskStore(database.jdbc(), outbox, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
-        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
-                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts(), settings.retryBase());
-        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
-                settings.fetchMaxBytes(), settings.fetchMaxPixels(), clock, settings.taskDeadline(), settings.maxPromptChars());
-        var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
-        var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
-                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), settings.fetchMaxBytes(), clock, database, metrics);
+        var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());
+        var tasks = new TaskService(store, catalog, upstreams, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
+                settings.fetch(), clock, settings.tasks());
+        var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.files().retention(),
+                settings.files().cleanupInterval());
+        var server = settings.server();
+        long maxBody = server.maxBodyBytes();
+        long maxImage = settings.fetch().maxBytes();
+        List<RouteGroup> routes = List.of(
+                new ApidotRoutes(tasks, catalog, taskView, maxBody, server.maxWait()),
+                new AdminRoutes(keys, maxBody),
+                new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
+                new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
+                new FileRoutes(blobs, fileUrls),
+                new OpsRoutes(database, metrics));
+        var api = new ApiServer(server, maxImage, keys, routes);
 
         dispatcher.start();
-        if (settings.webhookDelivery()) {
+        if (webhookSettings.delivery()) {
             webhooks.start();
         } else {
             log.info("webhook delivery is off on this node (PICTOR_WEBHOOK_DELIVERY=false); other nodes deliver");
@@ -150,12 +166,12 @@ public final class Pictor implements AutoCloseable {
                 })
                 : null;
         sweeper.start();
-        server.start();
-        boundPort.set(server.port());
-        log.info("Pictor listening on {}:{} (database: {}, files: {})", settings.host(), server.port(),
-                settings.usesEmbeddedDatabase() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
+        api.start();
+        boundPort.set(api.port());
+        log.info("Pictor listening on {}:{} (database: {}, files: {})", server.host(), api.port(),
+                settings.database().embedded() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
                 settings.dataDir().resolve("files"));
-        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, server, store);
+        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store);
     }
 
     private static void bootstrapKeys(Settings settings, ApiKeys keys, PrintStream console) {
@@ -201,8 +217,8 @@ public final class Pictor implements AutoCloseable {
         if (peers != null) {
             peers.close();
         }
-        dispatcher.shutdown(settings.shutdownGrace());
-        webhooks.shutdown(settings.shutdownGrace());
+        dispatcher.shutdown(settings.tasks().shutdownGrace());
+        webhooks.shutdown(settings.tasks().shutdownGrace());
         database.close();
     }
 }

@@ -12,18 +12,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The admin API (admin keys only): tenants and their API keys. */
-final class AdminRoutes {
+public final class AdminRoutes implements RouteGroup {
     private static final String ID_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
 
     private final ApiKeys keys;
     private final long maxBodyBytes;
 
-    AdminRoutes(ApiKeys keys, long maxBodyBytes) {
+    public AdminRoutes(ApiKeys keys, long maxBodyBytes) {
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.get("/api/admin/tenants", this::listTenants);
         routes.post("/api/admin/tenants", this::createTenant);
         routes.get("/api/admin/keys", this::listKeys);

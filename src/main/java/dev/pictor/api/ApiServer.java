@@ -3,19 +3,11 @@ package dev.pictor.api;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.InvalidInputException;
-import dev.pictor.catalog.ModelCatalog;
-import dev.pictor.db.Database;
-import dev.pictor.metrics.Metrics;
-import dev.pictor.storage.BlobStore;
-import dev.pictor.storage.FileUrls;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
-import dev.pictor.task.TaskView;
-import dev.pictor.webhook.WebhookSecrets;
-import dev.pictor.webhook.WebhookStore;
-import java.time.Clock;
-import java.time.Duration;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import java.util.List;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -34,36 +26,27 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
 
-    public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
-                     BlobStore blobs, FileUrls fileUrls, TaskView taskView, WebhookStore webhookStore, WebhookSecrets secrets,
-                     Duration secretOverlap, Runnable wakeWebhooks, Duration maxWait, long maxImageBytes, Clock clock, Database database,
-                     Metrics metrics) {
-        var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes, maxWait);
-        var admin = new AdminRoutes(keys, maxBodyBytes);
-        var openai = new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBodyBytes, maxImageBytes, maxWait);
-        var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
-        var files = new FileRoutes(blobs, fileUrls);
-        var ops = new OpsRoutes(database, metrics);
+    /**
+     * @param maxUploadBytes the largest image in a multipart upload (the source-image limit); up to 16 per request
+     * @param groups         every surface's routes, registered in this order behind the {@code /api} and {@code /v1} key check
+     */
+    public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, List<RouteGroup> groups) {
+        long maxBodyBytes = settings.maxBodyBytes();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             // JSON bodies are capped by HttpJson; this cap is for multipart uploads (up to 16 images).
-            config.http.maxRequestSize = Math.max(maxBodyBytes, 16 * maxImageBytes);
-            config.jetty.multipartConfig.maxFileSize(maxImageBytes, io.javalin.config.SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxTotalRequestSize(Math.max(maxBodyBytes, 16 * maxImageBytes), io.javalin.config.SizeUnit.BYTES);
+            config.http.maxRequestSize = Math.max(maxBodyBytes, 16 * maxUploadBytes);
+            config.jetty.multipartConfig.maxFileSize(maxUploadBytes, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(Math.max(maxBodyBytes, 16 * maxUploadBytes), SizeUnit.BYTES);
             // Images are already compressed and JSON bodies are small; gzip would cost CPU for nothing.
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.host = host;
-            config.jetty.port = port;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
             config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
             config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
-            apidot.register(config.routes);
-            admin.register(config.routes);
-            openai.register(config.routes);
-            webhooks.register(config.routes);
-            files.register(config.routes);
-            ops.register(config.routes);
+            groups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The APIDot-compatible task API (submit, status), Pictor's additions to it (wait mode, idempotent
  * submit, cancel, listing, server-sent status events) and the model catalog.
  */
-final class ApidotRoutes {
+public final class ApidotRoutes implements RouteGroup {
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final int MAX_PAGE = 100;
@@ -35,7 +35,7 @@ final class ApidotRoutes {
     private final long maxBodyBytes;
     private final Duration maxWait;
 
-    ApidotRoutes(TaskService tasks, ModelCatalog catalog, TaskView taskView, long maxBodyBytes, Duration maxWait) {
+    public ApidotRoutes(TaskService tasks, ModelCatalog catalog, TaskView taskView, long maxBodyBytes, Duration maxWait) {
         this.tasks = tasks;
         this.catalog = catalog;
         this.taskView = taskView;
@@ -43,7 +43,8 @@ final class ApidotRoutes {
         this.maxWait = maxWait;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.post("/api/generate/submit", this::submit);
         routes.get("/api/generate/status/{task_id}", this::status);
         routes.post("/api/generate/cancel/{task_id}", this::cancel);

@@ -7,16 +7,17 @@ import io.javalin.http.Context;
 import java.io.IOException;
 
 /** Serves stored outputs at their signed URLs; no API key needed, the signature is the permission. */
-final class FileRoutes {
+public final class FileRoutes implements RouteGroup {
     private final BlobStore blobs;
     private final FileUrls urls;
 
-    FileRoutes(BlobStore blobs, FileUrls urls) {
+    public FileRoutes(BlobStore blobs, FileUrls urls) {
         this.blobs = blobs;
         this.urls = urls;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.get(FileUrls.PATH_PREFIX + "{task_id}/{name}", this::download);
     }
 

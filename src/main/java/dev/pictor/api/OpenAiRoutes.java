@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code PICTOR_MAX_WAIT_SECONDS}). When the caller goes away, the task goes on and stays visible in
  * the task list; {@code X-Pictor-Task-Id} names it on every answer.
  */
-final class OpenAiRoutes {
+public final class OpenAiRoutes implements RouteGroup {
     private static final String DEFAULT_MODEL = "gpt-image-2";
     private static final Set<String> COMMON = Set.of("model", "prompt", "n", "size", "quality", "output_format", "output_compression",
             "background", "response_format", "moderation", "user", "style", "stream", "partial_images");
@@ -44,7 +44,7 @@ final class OpenAiRoutes {
     private final long maxImageBytes;
     private final Duration maxWait;
 
-    OpenAiRoutes(TaskService tasks, ModelCatalog catalog, BlobStore blobs, FileUrls fileUrls, long maxBodyBytes, long maxImageBytes,
+    public OpenAiRoutes(TaskService tasks, ModelCatalog catalog, BlobStore blobs, FileUrls fileUrls, long maxBodyBytes, long maxImageBytes,
                  Duration maxWait) {
         this.tasks = tasks;
         this.catalog = catalog;
@@ -55,7 +55,8 @@ final class OpenAiRoutes {
         this.maxWait = maxWait;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.post("/v1/images/generations", this::generations);
         routes.post("/v1/images/edits", this::edits);
         routes.get("/v1/models", this::models);

@@ -7,16 +7,17 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /** Liveness, readiness and Prometheus metrics; unauthenticated, for orchestrators and scrapers. */
-final class OpsRoutes {
+public final class OpsRoutes implements RouteGroup {
     private final Database database;
     private final Metrics metrics;
 
-    OpsRoutes(Database database, Metrics metrics) {
+    public OpsRoutes(Database database, Metrics metrics) {
         this.database = database;
         this.metrics = metrics;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.get("/healthz", ctx -> HttpJson.write(ctx, 200, Json.object().put("status", "ok")));
         routes.get("/readyz", this::ready);
         routes.get("/metrics", this::metrics);

@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Webhook visibility and control, for the caller's tenant: its signing secret, its events with every
  * attempt, and redelivery of one event or of all dead ones since a time. Rotation is an admin call.
  */
-final class WebhookRoutes {
+public final class WebhookRoutes implements RouteGroup {
     private static final Set<String> STATUSES = Set.of("pending", "failing", "delivered", "dead", "disabled");
     private static final int MAX_LIST = 500;
 
@@ -35,7 +35,7 @@ final class WebhookRoutes {
     private final ApiKeys keys;
     private final long maxBodyBytes;
 
-    WebhookRoutes(WebhookStore store, WebhookSecrets secrets, Duration defaultOverlap, Clock clock, Runnable wake, ApiKeys keys,
+    public WebhookRoutes(WebhookStore store, WebhookSecrets secrets, Duration defaultOverlap, Clock clock, Runnable wake, ApiKeys keys,
                   long maxBodyBytes) {
         this.store = store;
         this.secrets = secrets;
@@ -46,7 +46,8 @@ final class WebhookRoutes {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    void register(RoutesConfig routes) {
+    @Override
+    public void register(RoutesConfig routes) {
         routes.get("/api/webhooks/secret", this::secret);
         routes.get("/api/webhooks/events", this::list);
         routes.get("/api/webhooks/events/{event_id}", this::one);

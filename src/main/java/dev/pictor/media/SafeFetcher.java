@@ -1,8 +1,8 @@
 package dev.pictor.media;
 
 import dev.pictor.net.PinnedHttpClient;
-import dev.pictor.net.AddressPolicy;
 import dev.pictor.net.FetchException;
+import dev.pictor.net.FetchSettings;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,16 +27,13 @@ public final class SafeFetcher {
     private final long maxPixels;
     private final int maxRedirects;
 
-    public SafeFetcher(PinnedHttpClient http, Duration transferTimeout, long maxBytes, long maxPixels, int maxRedirects) {
+    /** Fetches through {@code http} (which holds the address policy) within {@code limits}. */
+    public SafeFetcher(PinnedHttpClient http, FetchSettings limits) {
         this.http = http;
-        this.transferTimeout = transferTimeout;
-        this.maxBytes = maxBytes;
-        this.maxPixels = maxPixels;
-        this.maxRedirects = maxRedirects;
-    }
-
-    public SafeFetcher(AddressPolicy policy, Duration connectTimeout, Duration readTimeout, long maxBytes, long maxPixels, int maxRedirects) {
-        this(new PinnedHttpClient(policy, connectTimeout), readTimeout, maxBytes, maxPixels, maxRedirects);
+        this.transferTimeout = limits.readTimeout();
+        this.maxBytes = limits.maxBytes();
+        this.maxPixels = limits.maxPixels();
+        this.maxRedirects = limits.maxRedirects();
     }
 
     /** Fetches and checks one image. The exception message is safe to show the client and to log. */

@@ -82,7 +82,7 @@ final class RetryPolicy {
         }
         int next = routeIndex + 1;
         if (next < routes.size() && !upstreamJobRunning) {
-            return new Decision.SwitchRoute(next, routes.get(next).provider());
+            return new Decision.SwitchRoute(next, routes.get(next).upstream());
         }
         if (attempt < maxAttempts) {
             Duration backoff = backoff(attempt);

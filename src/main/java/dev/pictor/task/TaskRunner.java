@@ -117,9 +117,9 @@ final class TaskRunner {
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
             return;
         }
-        Upstream upstream = upstreams.provider(task.provider()).orElse(null);
+        Upstream upstream = upstreams.find(task.provider()).orElse(null);
         if (upstream == null) {
-            end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
+            end(claim, ErrorCode.INTERNAL_ERROR, "upstream " + task.provider() + " is not available on this server");
             return;
         }
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
@@ -223,7 +223,7 @@ final class TaskRunner {
 
     private UpstreamRegistry.Route routeOf(Task task) {
         List<UpstreamRegistry.Route> routes = upstreams.routes(task.model());
-        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.provider())
+        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).upstream().equals(task.provider())
                 ? routes.get(task.routeIndex())
                 : new UpstreamRegistry.Route(task.provider(), null);
     }

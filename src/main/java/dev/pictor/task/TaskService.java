@@ -11,6 +11,7 @@ import dev.pictor.metrics.Metrics;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.net.CallbackUrls;
+import dev.pictor.net.FetchSettings;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +48,8 @@ public final class TaskService {
     private static final Duration RECHECK = Duration.ofMillis(500);
 
     public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
-                       Metrics metrics, TaskEvents events, BlobStore blobs, long maxSourceBytes, long maxSourcePixels, Clock clock,
-                       Duration deadline, int maxPromptChars) {
+                       Metrics metrics, TaskEvents events, BlobStore blobs, FetchSettings sourceLimits, Clock clock,
+                       TaskSettings settings) {
         this.store = store;
         this.catalog = catalog;
         this.providers = providers;
@@ -57,11 +58,11 @@ public final class TaskService {
         this.metrics = metrics;
         this.events = events;
         this.blobs = blobs;
-        this.maxSourceBytes = maxSourceBytes;
-        this.maxSourcePixels = maxSourcePixels;
+        this.maxSourceBytes = sourceLimits.maxBytes();
+        this.maxSourcePixels = sourceLimits.maxPixels();
         this.clock = clock;
-        this.deadline = deadline;
-        this.maxPromptChars = maxPromptChars;
+        this.deadline = settings.deadline();
+        this.maxPromptChars = settings.maxPromptChars();
     }
 
     /** Thrown when the model is valid but this server has no engine for it. */

@@ -12,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -31,9 +32,11 @@ public final class UpstreamHttp {
     private final HttpClient client;
     private final Duration timeout;
     private final SafeFetcher downloads;
+    private final Clock clock;
 
-    public UpstreamHttp(String vendor, Duration timeout, SafeFetcher downloads) {
+    public UpstreamHttp(String vendor, Duration timeout, SafeFetcher downloads, Clock clock) {
         this.vendor = vendor;
+        this.clock = clock;
         this.timeout = timeout;
         this.downloads = downloads;
         this.client = HttpClient.newBuilder()
@@ -73,6 +76,15 @@ public final class UpstreamHttp {
         }
     }
 
+    /** The answer's JSON body, or an empty object when it has none or it is not JSON (error bodies often are not). */
+    public JsonNode jsonOrEmpty(Answer answer) {
+        try {
+            return json(answer);
+        } catch (UpstreamException e) {
+            return Json.object();
+        }
+    }
+
     /**
      * The failure a non-2xx answer stands for. {@code detail} is the vendor's own message, when it has
      * one; {@code moderated} says whether the vendor flagged the content.
@@ -85,11 +97,11 @@ public final class UpstreamHttp {
         }
         if (status == 429) {
             return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " is rate limiting (HTTP 429)" + suffix, true,
-                    retryAfter(answer.headers(), Instant.now()));
+                    retryAfter(answer.headers(), clock.instant()));
         }
         if (status >= 500) {
             return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " failed (HTTP " + status + ")" + suffix, true,
-                    retryAfter(answer.headers(), Instant.now()));
+                    retryAfter(answer.headers(), clock.instant()));
         }
         if (status == 401 || status == 403) {
             return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " rejected Pictor's credentials (HTTP " + status

@@ -14,8 +14,8 @@ import java.util.Optional;
  * retryable failures. Each provider has its own circuit breaker.
  */
 public final class UpstreamRegistry {
-    /** One way to serve a model: a provider and that provider's name for the model (null for the sandbox). */
-    public record Route(String provider, String upstreamModel) {
+    /** One way to serve a model: an upstream and that upstream's own id for the model (null for the sandbox). */
+    public record Route(String upstream, String upstreamModel) {
     }
 
     private final Map<String, Upstream> byName = new LinkedHashMap<>();
@@ -27,15 +27,15 @@ public final class UpstreamRegistry {
         this.clock = clock;
     }
 
-    public void register(Upstream provider) {
-        byName.put(provider.name(), provider);
-        breakers.put(provider.name(), new CircuitBreaker(5, Duration.ofSeconds(30), clock));
+    public void register(Upstream upstream) {
+        byName.put(upstream.name(), upstream);
+        breakers.put(upstream.name(), new CircuitBreaker(5, Duration.ofSeconds(30), clock));
     }
 
     /** Adds a route at the end of the model's list. */
     public void addRoute(String model, Route route) {
-        if (!byName.containsKey(route.provider())) {
-            throw new IllegalArgumentException("unknown provider " + route.provider());
+        if (!byName.containsKey(route.upstream())) {
+            throw new IllegalArgumentException("unknown upstream " + route.upstream());
         }
         routesByModel.computeIfAbsent(model, k -> new ArrayList<>()).add(route);
     }
@@ -48,20 +48,20 @@ public final class UpstreamRegistry {
         return routesByModel.getOrDefault(model, List.of());
     }
 
-    /** The provider a new task of {@code model} is queued for: its first route's. */
+    /** The upstream a new task of {@code model} is queued for: its first route's. */
     public Optional<String> routeFor(String model) {
-        return routes(model).stream().findFirst().map(Route::provider);
+        return routes(model).stream().findFirst().map(Route::upstream);
     }
 
-    public Optional<Upstream> provider(String name) {
+    public Optional<Upstream> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
-    public CircuitBreaker breaker(String provider) {
-        return breakers.get(provider);
+    public CircuitBreaker breaker(String upstream) {
+        return breakers.get(upstream);
     }
 
-    public List<Upstream> providers() {
+    public List<Upstream> all() {
         return List.copyOf(byName.values());
     }
 }

@@ -71,7 +71,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final BackgroundLoop heartbeat;
 
     public WebhookDispatcher(WebhookStore store, WebhookSecrets secrets, PinnedHttpClient http, RetrySchedule schedule, Metrics metrics,
-                             Clock clock, String nodeId, Duration timeout, Duration pollInterval, int perHostLimit) {
+                             Clock clock, String nodeId, WebhookSettings settings, Duration pollInterval) {
         this.store = store;
         this.secrets = secrets;
         this.http = http;
@@ -79,9 +79,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.nodeId = nodeId;
-        this.timeout = timeout;
+        this.timeout = settings.timeout();
         this.lease = timeout.multipliedBy(2).plusSeconds(10);
-        this.perHostLimit = perHostLimit;
+        this.perHostLimit = settings.hostConcurrency();
         this.claimLoop = new BackgroundLoop("pictor-webhooks", pollInterval, () -> claimRound() > 0);
         this.heartbeat = new BackgroundLoop("pictor-webhooks-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),
                 this::renewLeases);

@@ -3,6 +3,7 @@ package dev.pictor.media;
 import dev.pictor.net.PinnedHttpClient;
 import dev.pictor.net.AddressPolicy;
 import dev.pictor.net.FetchException;
+import dev.pictor.net.FetchSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,7 +59,7 @@ class SafeFetcherTest {
     }
 
     private static SafeFetcher fetcher(AddressPolicy policy) {
-        return new SafeFetcher(policy, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024 * 1024, 4_000_000, 3);
+        return new SafeFetcher(new PinnedHttpClient(policy, Duration.ofSeconds(2)), new FetchSettings(List.of(), 1024 * 1024, 4_000_000, Duration.ofSeconds(2), Duration.ofSeconds(5), 3));
     }
 
     private static SafeFetcher allowingLoopback() {
@@ -119,7 +120,7 @@ class SafeFetcherTest {
     void aNameResolvingToAnyInternalAddressIsRefused() throws Exception {
         PinnedHttpClient.Resolver mixed = host -> new InetAddress[] {
                 InetAddress.getByName("93.184.216.34"), InetAddress.getByName("10.0.0.5")};
-        var f = new SafeFetcher(new PinnedHttpClient(AddressPolicy.strict(), mixed, Duration.ofSeconds(1)), Duration.ofSeconds(1), 1024, 1000, 3);
+        var f = new SafeFetcher(new PinnedHttpClient(AddressPolicy.strict(), mixed, Duration.ofSeconds(1)), new FetchSettings(List.of(), 1024, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1), 3));
         assertThatThrownBy(() -> f.fetch("http://images.example.com/a.png")).hasMessageContaining("private");
     }
 

@@ -2,6 +2,7 @@ package dev.pictor.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pictor.BuiltInUpstreams;
 import dev.pictor.common.Json;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
@@ -86,7 +87,7 @@ class UpstreamContractTest {
     }
 
     private static String firstModel(Vendor vendor) {
-        return Upstreams.DEFAULT_MODELS.get(vendor.name()).keySet().stream().sorted().filter(m -> !m.endsWith("-edit")).findFirst().orElseThrow();
+        return BuiltInUpstreams.find(vendor.name()).orElseThrow().models().keySet().stream().sorted().filter(m -> !m.endsWith("-edit")).findFirst().orElseThrow();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -95,7 +96,7 @@ class UpstreamContractTest {
         var catalog = new ModelCatalog();
         try (FakeUpstream fake = vendor.fake().get(); var images = new ImageServer(); TestNode node = node(vendor, fake, Map.of())) {
             String source = images.image("source.png", 256, 192, 0x336699);
-            List<String> models = Upstreams.DEFAULT_MODELS.get(vendor.name()).keySet().stream().sorted().toList();
+            List<String> models = BuiltInUpstreams.find(vendor.name()).orElseThrow().models().keySet().stream().sorted().toList();
             for (String model : models) {
                 JsonNode data = run(node, model, minimalInput(catalog.find(model).orElseThrow(), source));
                 assertThat(data.get("status").asString()).as(model + ": " + data).isEqualTo("finished");

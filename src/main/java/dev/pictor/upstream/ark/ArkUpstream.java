@@ -8,6 +8,9 @@ import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
@@ -16,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,17 +32,22 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ArkUpstream implements Upstream {
     public static final String NAME = "ark";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "BytePlus ModelArk / Volcengine Ark",
+            List.of(Setting.required("PICTOR_ARK_API_KEY"), Setting.optional("PICTOR_ARK_BASE_URL", "https://ark.ap-southeast.bytepluses.com/api/v3")),
+            Map.of("seedream-4.5", "seedream-4-5-251128", "seedream-4.5-edit", "seedream-4-5-251128",
+                    "seedream-5.0-lite", "seedream-5-0-260128", "seedream-5.0-lite-edit", "seedream-5-0-260128"),
+            (config, context) -> new ArkUpstream(config.get("PICTOR_ARK_API_KEY"), config.get("PICTOR_ARK_BASE_URL"), context));
 
     private final String apiKey;
     private final String baseUrl;
     private final UpstreamHttp http;
     private final int concurrency;
 
-    public ArkUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
+    public ArkUpstream(String apiKey, String baseUrl, UpstreamContext context) {
         this.apiKey = apiKey;
         this.baseUrl = BaseUrls.root(baseUrl, "/api/v3") + "/api/v3"; // the SDK base includes /api/v3; accept it with or without
-        this.http = http;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.concurrency = context.concurrency();
     }
 
     @Override
@@ -80,12 +89,7 @@ public final class ArkUpstream implements Upstream {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))));
         if (!answer.ok()) {
-            JsonNode error = Json.object();
-            try {
-                error = http.json(answer).path("error");
-            } catch (UpstreamException ignored) {
-                // no readable error body
-            }
+            JsonNode error = http.jsonOrEmpty(answer).path("error");
             throw http.failure(answer, error.path("message").asString(""), error.path("code").asString("").contains("SensitiveContentDetected"));
         }
         List<GeneratedImage> images = new ArrayList<>();

@@ -8,6 +8,9 @@ import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
@@ -16,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -28,6 +32,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class BflUpstream implements Upstream {
     public static final String NAME = "bfl";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "Black Forest Labs",
+            List.of(Setting.required("PICTOR_BFL_API_KEY"), Setting.optional("PICTOR_BFL_BASE_URL", "https://api.bfl.ai")),
+            Map.of("flux-2-pro", "flux-2-pro", "flux-2-pro-edit", "flux-2-pro",
+                    "flux-2-flex", "flux-2-flex", "flux-2-flex-edit", "flux-2-flex",
+                    "flux-kontext-pro", "flux-kontext-pro", "flux-kontext-pro-edit", "flux-kontext-pro",
+                    "flux-kontext-max", "flux-kontext-max", "flux-kontext-max-edit", "flux-kontext-max"),
+            (config, context) -> new BflUpstream(config.get("PICTOR_BFL_API_KEY"), config.get("PICTOR_BFL_BASE_URL"), context));
 
     private final String apiKey;
     private final String baseUrl;
@@ -35,12 +46,12 @@ public final class BflUpstream implements Upstream {
     private final Duration pollInterval;
     private final int concurrency;
 
-    public BflUpstream(String apiKey, String baseUrl, UpstreamHttp http, Duration pollInterval, int concurrency) {
+    public BflUpstream(String apiKey, String baseUrl, UpstreamContext context) {
         this.apiKey = apiKey;
         this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
-        this.http = http;
-        this.pollInterval = pollInterval;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.pollInterval = context.pollInterval();
+        this.concurrency = context.concurrency();
     }
 
     @Override
@@ -129,16 +140,12 @@ public final class BflUpstream implements Upstream {
 
     /** BFL's error text: FastAPI's {@code detail}, a string or a list of {@code {msg}}. */
     private String detail(UpstreamHttp.Answer answer) {
-        try {
-            JsonNode detail = http.json(answer).path("detail");
-            if (detail.isString()) {
-                return detail.asString();
-            }
-            if (detail.isArray() && !detail.isEmpty()) {
-                return detail.get(0).path("msg").asString("");
-            }
-        } catch (UpstreamException ignored) {
-            // no readable detail
+        JsonNode detail = http.jsonOrEmpty(answer).path("detail");
+        if (detail.isString()) {
+            return detail.asString();
+        }
+        if (detail.isArray() && !detail.isEmpty()) {
+            return detail.get(0).path("msg").asString("");
         }
         return "";
     }

@@ -11,6 +11,9 @@ import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,6 +52,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class DashScopeUpstream implements Upstream {
     public static final String NAME = "dashscope";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "Alibaba DashScope",
+            List.of(Setting.required("PICTOR_DASHSCOPE_API_KEY"), Setting.optional("PICTOR_DASHSCOPE_BASE_URL", "https://dashscope-intl.aliyuncs.com")),
+            Map.of("wan-2.7-image", "wan2.7-image", "wan-2.7-image-pro", "wan2.7-image-pro", "z-image", "z-image-turbo"),
+            (config, context) -> new DashScopeUpstream(config.get("PICTOR_DASHSCOPE_API_KEY"), config.get("PICTOR_DASHSCOPE_BASE_URL"), context));
     /** DashScope's SDKs include the version in the base URL; Pictor accepts either form. */
     static final String VERSION_PATH = "/api/v1";
     /** Wan 2.7's smallest output, in pixels (768*768). */
@@ -59,12 +67,12 @@ public final class DashScopeUpstream implements Upstream {
     private final Duration pollInterval;
     private final int concurrency;
 
-    public DashScopeUpstream(String apiKey, String baseUrl, UpstreamHttp http, Duration pollInterval, int concurrency) {
+    public DashScopeUpstream(String apiKey, String baseUrl, UpstreamContext context) {
         this.apiKey = apiKey;
         this.baseUrl = BaseUrls.root(baseUrl, VERSION_PATH) + VERSION_PATH;
-        this.http = http;
-        this.pollInterval = pollInterval;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.pollInterval = context.pollInterval();
+        this.concurrency = context.concurrency();
     }
 
     @Override
@@ -218,15 +226,9 @@ public final class DashScopeUpstream implements Upstream {
         if (answer.ok()) {
             return http.json(answer);
         }
-        String code = "";
-        String message = "";
-        try {
-            JsonNode body = http.json(answer);
-            code = body.path("code").asString("");
-            message = body.path("message").asString("");
-        } catch (UpstreamException ignored) {
-            // no readable error body
-        }
+        JsonNode body = http.jsonOrEmpty(answer);
+        String code = body.path("code").asString("");
+        String message = body.path("message").asString("");
         boolean moderated = code.contains("DataInspection") || code.equals("IPInfringementSuspect");
         if (answer.status() == 403 && code.startsWith("AccessDenied")) {
             // DashScope's 403 is not only a bad key: the same answer comes for a model the account has

@@ -10,6 +10,9 @@ import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
@@ -19,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -33,6 +37,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class GeminiUpstream implements Upstream {
     public static final String NAME = "gemini";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "Google Gemini",
+            List.of(Setting.required("PICTOR_GEMINI_API_KEY"), Setting.optional("PICTOR_GEMINI_BASE_URL", "https://generativelanguage.googleapis.com")),
+            Map.of("nano-banana-2", "gemini-3.1-flash-image-preview", "nano-banana-2-edit", "gemini-3.1-flash-image-preview",
+                    "nano-banana-pro", "gemini-3-pro-image-preview", "nano-banana-pro-edit", "gemini-3-pro-image-preview"),
+            (config, context) -> new GeminiUpstream(config.get("PICTOR_GEMINI_API_KEY"), config.get("PICTOR_GEMINI_BASE_URL"), context));
     private static final Set<String> SAFETY_REASONS = Set.of("SAFETY", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
             "IMAGE_PROHIBITED_CONTENT", "RECITATION", "IMAGE_RECITATION", "JAILBREAK", "MODEL_ARMOR");
 
@@ -41,11 +50,11 @@ public final class GeminiUpstream implements Upstream {
     private final UpstreamHttp http;
     private final int concurrency;
 
-    public GeminiUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
+    public GeminiUpstream(String apiKey, String baseUrl, UpstreamContext context) {
         this.apiKey = apiKey;
         this.baseUrl = BaseUrls.root(baseUrl, "/v1beta"); // paths below add /v1beta; the base may carry it or not
-        this.http = http;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.concurrency = context.concurrency();
     }
 
     @Override
@@ -89,13 +98,7 @@ public final class GeminiUpstream implements Upstream {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))));
         if (!answer.ok()) {
-            String detail = "";
-            try {
-                detail = http.json(answer).path("error").path("message").asString("");
-            } catch (UpstreamException ignored) {
-                // no readable error body
-            }
-            throw http.failure(answer, detail, false);
+            throw http.failure(answer, http.jsonOrEmpty(answer).path("error").path("message").asString(""), false);
         }
         JsonNode result = http.json(answer);
         String blocked = result.path("promptFeedback").path("blockReason").asString("");

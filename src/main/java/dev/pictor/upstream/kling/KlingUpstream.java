@@ -7,6 +7,9 @@ import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,6 +35,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class KlingUpstream implements Upstream {
     public static final String NAME = "kling";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "Kling",
+            List.of(Setting.required("PICTOR_KLING_ACCESS_KEY"), Setting.required("PICTOR_KLING_SECRET_KEY"),
+                    Setting.optional("PICTOR_KLING_BASE_URL", "https://api-singapore.klingai.com")),
+            Map.of("kling-o1-image-edit", "kling-image-o1", "kling-o3-image", "kling-v3-omni", "kling-o3-image-edit", "kling-v3-omni"),
+            (config, context) -> new KlingUpstream(config.get("PICTOR_KLING_ACCESS_KEY"), config.get("PICTOR_KLING_SECRET_KEY"),
+                    config.get("PICTOR_KLING_BASE_URL"), context));
 
     private final KlingJwt jwt;
     private final String baseUrl;
@@ -38,13 +48,12 @@ public final class KlingUpstream implements Upstream {
     private final Duration pollInterval;
     private final int concurrency;
 
-    public KlingUpstream(String accessKey, String secretKey, String baseUrl, UpstreamHttp http, Duration pollInterval, int concurrency,
-                         Clock clock) {
-        this.jwt = new KlingJwt(accessKey, secretKey, clock);
+    public KlingUpstream(String accessKey, String secretKey, String baseUrl, UpstreamContext context) {
+        this.jwt = new KlingJwt(accessKey, secretKey, context.clock());
         this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
-        this.http = http;
-        this.pollInterval = pollInterval;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.pollInterval = context.pollInterval();
+        this.concurrency = context.concurrency();
     }
 
     @Override

@@ -6,6 +6,9 @@ import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
+import dev.pictor.upstream.UpstreamContext;
+import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.Json;
@@ -18,6 +21,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,17 +33,21 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class OpenAiUpstream implements Upstream {
     public static final String NAME = "openai";
+    public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "OpenAI Images",
+            List.of(Setting.required("PICTOR_OPENAI_API_KEY"), Setting.optional("PICTOR_OPENAI_BASE_URL", "https://api.openai.com")),
+            Map.of("gpt-image-2", "gpt-image-2", "gpt-image-2-edit", "gpt-image-2"),
+            (config, context) -> new OpenAiUpstream(config.get("PICTOR_OPENAI_API_KEY"), config.get("PICTOR_OPENAI_BASE_URL"), context));
 
     private final String apiKey;
     private final String baseUrl;
     private final UpstreamHttp http;
     private final int concurrency;
 
-    public OpenAiUpstream(String apiKey, String baseUrl, UpstreamHttp http, int concurrency) {
+    public OpenAiUpstream(String apiKey, String baseUrl, UpstreamContext context) {
         this.apiKey = apiKey;
         this.baseUrl = BaseUrls.root(baseUrl, "/v1"); // paths below add /v1; the base may carry it or not
-        this.http = http;
-        this.concurrency = concurrency;
+        this.http = context.http();
+        this.concurrency = context.concurrency();
     }
 
     @Override
@@ -89,7 +97,7 @@ public final class OpenAiUpstream implements Upstream {
         job.progress().report(10);
         UpstreamHttp.Answer answer = http.send(call.header("Authorization", "Bearer " + apiKey));
         if (!answer.ok()) {
-            JsonNode error = safeJson(answer).path("error");
+            JsonNode error = http.jsonOrEmpty(answer).path("error");
             String code = error.path("code").asString("");
             boolean moderated = code.equals("moderation_blocked") || code.equals("content_policy_violation")
                     || error.path("type").asString("").equals("image_generation_user_error");
@@ -115,14 +123,6 @@ public final class OpenAiUpstream implements Upstream {
             }
         }
         return new Outcome.Done(images);
-    }
-
-    private JsonNode safeJson(UpstreamHttp.Answer answer) {
-        try {
-            return http.json(answer);
-        } catch (UpstreamException e) {
-            return Json.object();
-        }
     }
 
     /** multipart/form-data, as the OpenAI SDKs send edits. */

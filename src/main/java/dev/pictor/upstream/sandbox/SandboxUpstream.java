@@ -40,9 +40,9 @@ public final class SandboxUpstream implements Upstream {
     private final int concurrency;
     private final long maxSourcePixels;
 
-    public SandboxUpstream(Duration latency, int concurrency, long maxSourcePixels) {
-        this.latency = latency;
-        this.concurrency = concurrency;
+    public SandboxUpstream(SandboxSettings settings, long maxSourcePixels) {
+        this.latency = settings.latency();
+        this.concurrency = settings.concurrency();
         this.maxSourcePixels = maxSourcePixels;
     }
 
