@@ -319,6 +319,30 @@ abstract class WebhookStoreContract {
     }
 
     @Test
+    void redeliveringAnEventWaitingForARetryMakesItDueNowAndQueuesItOnce() {
+        WebhookEvent e = pending(URL_A, T0);
+        WebhookStore.Claim claim = store.claim("node-1", 10, T0, LEASE, List.of()).getFirst();
+        store.record(claim, failed(e, T0, 500), WebhookEvent.PENDING, T0.plus(Duration.ofHours(2)), T0);
+
+        Instant now = T0.plusSeconds(10);
+        store.redeliver("t1", e.id(), now);
+        assertThat(store.redeliver("t1", e.id(), now)).get().extracting(WebhookEvent::nextAttemptAt).isEqualTo(now);
+        assertThat(store.backlog()).isEqualTo(1);
+        List<WebhookStore.Claim> due = store.claim("node-1", 10, now, LEASE, List.of());
+        assertThat(ids(due)).containsExactly(e.id());
+        assertThat(due.getFirst().event().roundAttempts()).isZero();
+    }
+
+    @Test
+    void redeliveringAnEventInFlightLeavesItsLeaseAlone() {
+        WebhookEvent e = pending(URL_A, T0);
+        WebhookStore.Claim claim = store.claim("node-1", 10, T0, LEASE, List.of()).getFirst();
+        store.redeliver("t1", e.id(), T0.plusSeconds(1));
+        assertThat(store.claim("node-2", 10, T0.plusSeconds(1), LEASE, List.of())).isEmpty();
+        assertThat(store.record(claim, null, WebhookEvent.DELIVERED, null, T0.plusSeconds(2))).isTrue();
+    }
+
+    @Test
     void listingFiltersByTaskStatusAndTimeNewestFirst() {
         WebhookEvent old = pending(URL_A, T0);
         WebhookEvent mid = pending(URL_A, T0.plusSeconds(10));
