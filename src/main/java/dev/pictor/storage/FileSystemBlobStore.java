@@ -65,10 +65,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void deleteAll(String prefix) throws IOException {
-        if (!prefix.endsWith("/")) {
-            throw new IllegalArgumentException("prefix must name a folder");
-        }
-        Path dir = resolve(prefix.substring(0, prefix.length() - 1));
+        Path dir = resolve(BlobStore.checkFolderPrefix(prefix).substring(0, prefix.length() - 1));
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -79,9 +76,9 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
-    /** Keys come from Pictor itself, but a key must never escape the root. */
+    /** Keys come from Pictor itself, but a key must never escape the root; the second check is a backstop. */
     private Path resolve(String key) {
-        Path p = root.resolve(key).normalize();
+        Path p = root.resolve(BlobStore.checkKey(key)).normalize();
         if (!p.startsWith(root) || p.equals(root)) {
             throw new IllegalArgumentException("invalid blob key");
         }
