@@ -1,6 +1,8 @@
 package dev.pictor.storage;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,10 +42,22 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public Optional<Blob> open(String key) throws IOException {
         Path file = resolve(key);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty(); // missing, or a folder: the prefix of other keys is not a blob itself
+        }
+        SeekableByteChannel channel;
         try {
-            return Optional.of(new Blob(Files.newInputStream(file), Files.size(file)));
+            channel = Files.newByteChannel(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        try {
+            // The size of the file that was opened, not of the path: a put replacing the key meanwhile
+            // must not pair the old bytes with the new length.
+            return Optional.of(new Blob(Channels.newInputStream(channel), channel.size()));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
