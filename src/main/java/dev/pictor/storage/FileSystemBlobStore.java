@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,8 +26,7 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public void put(String key, byte[] bytes, String contentType) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
+        Path tmp = tempFileIn(target.getParent());
         try {
             Files.write(tmp, bytes);
             try {
@@ -36,6 +36,24 @@ public final class FileSystemBlobStore implements BlobStore {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new temporary file in {@code dir}, making the folder as needed. A delete that empties the
+     * folder removes it, possibly between the two steps; then the folder is made again.
+     */
+    private static Path tempFileIn(Path dir) throws IOException {
+        for (int tries = 1; ; tries++) {
+            try {
+                Files.createDirectories(dir);
+                return Files.createTempFile(dir, ".upload-", ".tmp");
+            } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                // FileAlreadyExists: createDirectories saw the folder, then found it gone when checking it
+                if (tries == 10 || Files.exists(dir) && !Files.isDirectory(dir)) {
+                    throw e;
+                }
+            }
         }
     }
 
