@@ -1,29 +1,74 @@
 package dev.pictor.api;
 
-import dev.pictor.common.Json;
+import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
+import dev.pictor.common.Json;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Maps OpenAI Images parameters onto a Pictor model's own {@code input} fields, using the same field
- * descriptions {@code GET /api/models} publishes. Where a model cannot honour a parameter, the answer
- * is a 400 naming it, rather than a silently different image.
+ * Maps an {@link OpenAiRequest} onto a Pictor model and that model's own {@code input} fields, using
+ * the same field descriptions {@code GET /api/models} publishes. Where a model cannot honour a
+ * parameter, the answer is a 400 naming it, rather than a silently different image.
  */
 final class OpenAiMapping {
+    /** The model OpenAI's SDKs leave out the name of. */
+    private static final String DEFAULT_MODEL = "gpt-image-2";
+    private static final int MAX_IMAGES = 16;
+    private static final Pattern SIZE = Pattern.compile("(\\d{2,5})x(\\d{2,5})");
     private static final Map<String, Long> TIER_AREAS = Map.of(
             "0.5K", 512L * 512, "1K", 1024L * 1024, "2K", 2048L * 2048, "3K", 3072L * 3072, "4K", 4096L * 4096);
 
-    /** The OpenAI parameters that shape the image (the rest are checked by the routes). */
-    record Params(String prompt, Integer n, String size, String quality, String outputFormat, String background) {
+    /** The model a request goes to and the task input it becomes. */
+    record Mapped(ModelSpec spec, ObjectNode input) {
     }
 
-    private OpenAiMapping() {
+    private final ModelCatalog catalog;
+
+    OpenAiMapping(ModelCatalog catalog) {
+        this.catalog = catalog;
     }
 
-    static ObjectNode input(ModelSpec spec, Params p) {
+    Mapped generation(OpenAiRequest request) {
+        ModelSpec spec = model(request.model());
+        if (spec.isEdit()) {
+            throw OpenAiErrors.badModel(spec.id() + " edits images; call /v1/images/edits");
+        }
+        return new Mapped(spec, input(spec, request));
+    }
+
+    /** An edit goes to the named model if it edits, else to its {@code -edit} sibling. */
+    Mapped edit(OpenAiRequest request) {
+        ModelSpec spec = editModel(model(request.model()));
+        if (request.images().isEmpty()) {
+            throw ApiException.badRequest("image is required: one or more images to edit", "image");
+        }
+        if (request.images().size() > MAX_IMAGES) {
+            throw ApiException.badRequest("at most " + MAX_IMAGES + " images can be edited at once", "image");
+        }
+        if (request.hasMask()) {
+            throw ApiException.badRequest(spec.id() + " does not support a mask; describe the change in the prompt", "mask");
+        }
+        return new Mapped(spec, input(spec, request));
+    }
+
+    private ModelSpec model(String id) {
+        String model = id == null ? DEFAULT_MODEL : id;
+        return catalog.find(model).orElseThrow(() -> OpenAiErrors.badModel("The model '" + (model.length() > 64 ? model.substring(0, 64) : model)
+                + "' does not exist; GET /v1/models lists the models"));
+    }
+
+    private ModelSpec editModel(ModelSpec spec) {
+        if (spec.mode() != ModelSpec.Mode.TEXT_TO_IMAGE) {
+            return spec;
+        }
+        return catalog.find(spec.id() + "-edit").orElseThrow(() -> OpenAiErrors.badModel(spec.id() + " cannot edit images"));
+    }
+
+    private static ObjectNode input(ModelSpec spec, OpenAiRequest p) {
         Map<String, JsonNode> fields = new HashMap<>();
         spec.describe().get("fields").forEach(f -> fields.put(f.get("name").asString(), f));
         String model = spec.id();
@@ -62,7 +107,7 @@ final class OpenAiMapping {
             requiredDefault(fields, "resolution", "1K", input);
             return;
         }
-        var m = java.util.regex.Pattern.compile("(\\d{2,5})x(\\d{2,5})").matcher(size);
+        var m = SIZE.matcher(size);
         if (!m.matches()) {
             throw ApiException.badRequest("size must be auto or WIDTHxHEIGHT, such as 1024x1024", "size");
         }

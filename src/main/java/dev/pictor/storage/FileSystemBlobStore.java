@@ -1,7 +1,10 @@
 package dev.pictor.storage;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,8 +26,7 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public void put(String key, byte[] bytes, String contentType) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
+        Path tmp = tempFileIn(target.getParent());
         try {
             Files.write(tmp, bytes);
             try {
@@ -37,13 +39,43 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * A new temporary file in {@code dir}, making the folder as needed. A delete that empties the
+     * folder removes it, possibly between the two steps; then the folder is made again.
+     */
+    private static Path tempFileIn(Path dir) throws IOException {
+        for (int tries = 1; ; tries++) {
+            try {
+                Files.createDirectories(dir);
+                return Files.createTempFile(dir, ".upload-", ".tmp");
+            } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                // FileAlreadyExists: createDirectories saw the folder, then found it gone when checking it
+                if (tries == 10 || Files.exists(dir) && !Files.isDirectory(dir)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     @Override
     public Optional<Blob> open(String key) throws IOException {
         Path file = resolve(key);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty(); // missing, or a folder: the prefix of other keys is not a blob itself
+        }
+        SeekableByteChannel channel;
         try {
-            return Optional.of(new Blob(Files.newInputStream(file), Files.size(file)));
+            channel = Files.newByteChannel(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        try {
+            // The size of the file that was opened, not of the path: a put replacing the key meanwhile
+            // must not pair the old bytes with the new length.
+            return Optional.of(new Blob(Channels.newInputStream(channel), channel.size()));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
@@ -65,10 +97,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void deleteAll(String prefix) throws IOException {
-        if (!prefix.endsWith("/")) {
-            throw new IllegalArgumentException("prefix must name a folder");
-        }
-        Path dir = resolve(prefix.substring(0, prefix.length() - 1));
+        Path dir = resolve(BlobStore.checkFolderPrefix(prefix).substring(0, prefix.length() - 1));
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -79,9 +108,9 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
-    /** Keys come from Pictor itself, but a key must never escape the root. */
+    /** Keys come from Pictor itself, but a key must never escape the root; the second check is a backstop. */
     private Path resolve(String key) {
-        Path p = root.resolve(key).normalize();
+        Path p = root.resolve(BlobStore.checkKey(key)).normalize();
         if (!p.startsWith(root) || p.equals(root)) {
             throw new IllegalArgumentException("invalid blob key");
         }

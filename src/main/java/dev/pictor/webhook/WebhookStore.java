@@ -166,6 +166,10 @@ public final class WebhookStore {
             boolean queued = tx.queryOne("SELECT 1 AS one FROM webhook_queue WHERE event_id = ?", rs -> 1, eventId).isPresent();
             if (!queued) {
                 tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", eventId, receiverOf(event.get().url()), now);
+            } else {
+                // A pending event waiting for its next retry is due now; one in flight keeps its lease, so
+                // it is never sent twice at once.
+                tx.update("UPDATE webhook_queue SET due_at = ? WHERE event_id = ? AND lease_token IS NULL", now, eventId);
             }
             tx.update("UPDATE webhook_event SET status = 'pending', round_attempts = 0, next_attempt_at = ? WHERE id = ?", now, eventId);
             return tx.queryOne("SELECT " + EVENT_COLUMNS + " FROM webhook_event WHERE id = ?", WebhookStore::mapEvent, eventId);
