@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A task as stored. {@code inputJson} is the validated, normalised {@code input} object;
- * {@code upstreamRef} the asynchronous upstream's job while one runs; {@code routeLog} a JSON array
- * of the retries and fallbacks so far.
+ * {@code upstreamRef} the asynchronous upstream's job while one runs; {@code routeLog} the failed
+ * attempts so far (retries and fallbacks), oldest first, empty when there were none.
  */
 public record Task(
         String id,
@@ -29,5 +29,8 @@ public record Task(
         Instant deadlineAt,
         String upstreamRef,
         int routeIndex,
-        String routeLog) {
+        List<RouteLogEntry> routeLog) {
+    public Task {
+        routeLog = List.copyOf(routeLog);
+    }
 }

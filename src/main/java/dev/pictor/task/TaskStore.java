@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Tasks and their work queue, in the database. All writes that end a task go through
@@ -133,7 +134,7 @@ public final class TaskStore {
 
     private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
-                t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, null);
+                t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of());
     }
 
     /** A tenant's task; another tenant's id is simply not found. */
@@ -217,7 +218,7 @@ public final class TaskStore {
     }
 
     /** Puts the task back for another try on the same route at {@code due}, recording why. */
-    public boolean retryLater(Claim claim, Instant due, String logEntry) {
+    public boolean retryLater(Claim claim, Instant due, RouteLogEntry logEntry) {
         return jdbc.inTransaction(tx -> {
             if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
                     due, claim.taskId(), claim.token()) == 0) {
@@ -229,7 +230,7 @@ public final class TaskStore {
     }
 
     /** Moves the task to another route (provider), due now, as a fresh start there; records why. */
-    public boolean switchRoute(Claim claim, String provider, int routeIndex, Instant due, String logEntry) {
+    public boolean switchRoute(Claim claim, String provider, int routeIndex, Instant due, RouteLogEntry logEntry) {
         return jdbc.inTransaction(tx -> {
             if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ?, attempts = 0, provider = ? "
                     + "WHERE task_id = ? AND lease_token = ?", due, provider, claim.taskId(), claim.token()) == 0) {
@@ -242,16 +243,36 @@ public final class TaskStore {
         });
     }
 
-    private static void appendLog(Jdbc.Tx tx, String taskId, String entryJson) throws SQLException {
+    /** The route log is kept under this many characters of JSON, oldest entries dropped first. */
+    private static final int ROUTE_LOG_MAX_CHARS = 15_000;
+
+    private static void appendLog(Jdbc.Tx tx, String taskId, RouteLogEntry entry) throws SQLException {
         String current = tx.queryOne("SELECT route_log FROM task WHERE id = ?", rs -> rs.getString("route_log"), taskId).orElse(null);
-        var log = current == null ? Json.array() : (tools.jackson.databind.node.ArrayNode) Json.parse(current);
-        log.add(Json.parse(entryJson));
-        String text = Json.write(log);
-        while (text.length() > 15_000 && log.size() > 1) {
-            log.remove(0);
-            text = Json.write(log);
+        List<RouteLogEntry> log = new ArrayList<>(readRouteLog(current));
+        log.add(entry);
+        String text = writeRouteLog(log);
+        while (text.length() > ROUTE_LOG_MAX_CHARS && log.size() > 1) {
+            log.removeFirst();
+            text = writeRouteLog(log);
         }
         tx.update("UPDATE task SET route_log = ? WHERE id = ?", text, taskId);
+    }
+
+    /** The {@code route_log} column's JSON array; written here and nowhere else. */
+    private static String writeRouteLog(List<RouteLogEntry> log) {
+        ArrayNode array = Json.array();
+        log.forEach(entry -> array.add(entry.toJson()));
+        return Json.write(array);
+    }
+
+    /** The {@code route_log} column as entries, parsed once when a row is read; null (no failures yet) is empty. */
+    private static List<RouteLogEntry> readRouteLog(String column) {
+        if (column == null) {
+            return List.of();
+        }
+        List<RouteLogEntry> log = new ArrayList<>();
+        Json.parse(column).forEach(entry -> log.add(RouteLogEntry.fromJson(entry)));
+        return log;
     }
 
     public void updateProgress(String taskId, int progress) {
@@ -423,6 +444,6 @@ public final class TaskStore {
                 Jdbc.instant(rs, "deadline_at"),
                 rs.getString("upstream_ref"),
                 rs.getInt("route_index"),
-                rs.getString("route_log"));
+                readRouteLog(rs.getString("route_log")));
     }
 }

@@ -57,7 +57,8 @@ public final class TaskView {
         data.put("finished_time", isoTime(task.finishedAt()));
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
-        data.set("attempts", task.routeLog() == null ? Json.array() : Json.parse(task.routeLog()));
+        ArrayNode attempts = data.putArray("attempts");
+        task.routeLog().forEach(entry -> attempts.add(entry.toJson()));
         return data;
     }
 
