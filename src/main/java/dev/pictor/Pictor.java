@@ -16,6 +16,7 @@ import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.Dispatcher;
+import dev.pictor.task.TaskSettings;
 import dev.pictor.task.TaskEvents;
 import dev.pictor.db.PeerWakeups;
 import dev.pictor.task.Sweeper;
@@ -129,10 +130,18 @@ public final class Pictor implements AutoCloseable {
         var store = new TaskStore(database.jdbc(), outbox, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
-        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, settings.maxInFlight(),
-                settings.leaseDuration(), settings.pollInterval(), settings.maxAttempts(), settings.retryBase());
-        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
-                settings.fetchMaxBytes(), settings.fetchMaxPixels(), clock, settings.taskDeadline(), settings.maxPromptChars());
+        var taskSettings = TaskSettings.builder()
+                .deadline(settings.taskDeadline())
+                .lease(settings.leaseDuration())
+                .pollInterval(settings.pollInterval())
+                .retryBase(settings.retryBase())
+                .maxAttempts(settings.maxAttempts())
+                .maxInFlight(settings.maxInFlight())
+                .maxPromptChars(settings.maxPromptChars())
+                .sourceLimits(settings.fetchMaxBytes(), settings.fetchMaxPixels())
+                .build();
+        var dispatcher = new Dispatcher(store, catalog, providers, fetcher, blobs, metrics, clock, nodeId, taskSettings);
+        var tasks = new TaskService(store, catalog, providers, new CallbackUrls(outbound), dispatcher, metrics, events, blobs, clock, taskSettings);
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
         var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
                 webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), settings.fetchMaxBytes(), clock, database, metrics);

@@ -62,20 +62,19 @@ public final class Dispatcher implements AutoCloseable {
     private final BackgroundLoop heartbeat;
 
     public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
-                      Metrics metrics, Clock clock, String nodeId, int maxInFlight, Duration lease, Duration pollInterval,
-                      int maxAttempts, Duration retryBase) {
+                      Metrics metrics, Clock clock, String nodeId, TaskSettings settings) {
         this.store = store;
         this.upstreams = upstreams;
         this.clock = clock;
         this.nodeId = nodeId;
-        this.lease = lease;
-        this.pollInterval = pollInterval;
+        this.lease = settings.lease();
+        this.pollInterval = settings.pollInterval();
         // java.util.Random is thread-safe, which the runners sharing the policy need.
-        var policy = new RetryPolicy(retryBase, maxAttempts, clock, new Random());
+        var policy = new RetryPolicy(settings.retryBase(), settings.maxAttempts(), clock, new Random());
         this.runner = new TaskRunner(store, catalog, upstreams, fetcher, blobs, metrics, clock, policy, background, this::wakeAt);
-        this.nodeSlots = new Semaphore(maxInFlight);
+        this.nodeSlots = new Semaphore(settings.maxInFlight());
         upstreams.providers().forEach(u -> upstreamSlots.put(u.name(), new Semaphore(u.concurrency())));
-        this.claimLoop = new BackgroundLoop("pictor-dispatcher", pollInterval, () -> claimRound() > 0);
+        this.claimLoop = new BackgroundLoop("pictor-dispatcher", settings.pollInterval(), () -> claimRound() > 0);
         this.heartbeat = new BackgroundLoop("pictor-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),
                 this::renewLeases);
     }

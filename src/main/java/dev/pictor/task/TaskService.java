@@ -30,38 +30,31 @@ import tools.jackson.databind.JsonNode;
 public final class TaskService {
     private final TaskStore store;
     private final ModelCatalog catalog;
-    private final UpstreamRegistry providers;
+    private final UpstreamRegistry upstreams;
     private final CallbackUrls callbackUrls;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final TaskEvents events;
     private final BlobStore blobs;
-    private final long maxSourceBytes;
-    private final long maxSourcePixels;
     private final Clock clock;
-    private final Duration deadline;
-    private final int maxPromptChars;
+    private final TaskSettings settings;
     private final TaskIds ids = new TaskIds();
 
     /** How often a waiter re-reads a task, for changes made on other nodes. */
     private static final Duration RECHECK = Duration.ofMillis(500);
 
-    public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
-                       Metrics metrics, TaskEvents events, BlobStore blobs, long maxSourceBytes, long maxSourcePixels, Clock clock,
-                       Duration deadline, int maxPromptChars) {
+    public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, CallbackUrls callbackUrls, Dispatcher dispatcher,
+                       Metrics metrics, TaskEvents events, BlobStore blobs, Clock clock, TaskSettings settings) {
         this.store = store;
         this.catalog = catalog;
-        this.providers = providers;
+        this.upstreams = upstreams;
         this.callbackUrls = callbackUrls;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.events = events;
         this.blobs = blobs;
-        this.maxSourceBytes = maxSourceBytes;
-        this.maxSourcePixels = maxSourcePixels;
         this.clock = clock;
-        this.deadline = deadline;
-        this.maxPromptChars = maxPromptChars;
+        this.settings = settings;
     }
 
     /** Thrown when the model is valid but this server has no engine for it. */
@@ -86,7 +79,7 @@ public final class TaskService {
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
-        GenerationRequest request = spec.validate(input, maxPromptChars);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
         return store(tenantId, spec, request, callback, idempotencyKey, ids.next(now), now);
@@ -126,7 +119,7 @@ public final class TaskService {
                 }
             }
         }
-        GenerationRequest request = spec.validate(input, maxPromptChars);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         try {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
@@ -147,8 +140,8 @@ public final class TaskService {
 
     private String checkUpload(byte[] bytes, int index) {
         String field = "image[" + index + "]";
-        if (bytes.length > maxSourceBytes) {
-            throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + maxSourceBytes);
+        if (bytes.length > settings.maxSourceBytes()) {
+            throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + settings.maxSourceBytes());
         }
         String type = dev.pictor.media.ImageProbe.sniff(bytes);
         if (type == null) {
@@ -156,8 +149,8 @@ public final class TaskService {
         }
         try {
             int[] size = dev.pictor.media.ImageProbe.dimensions(bytes, type);
-            if ((long) size[0] * size[1] > maxSourcePixels) {
-                throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + maxSourcePixels);
+            if ((long) size[0] * size[1] > settings.maxSourcePixels()) {
+                throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + settings.maxSourcePixels());
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof InvalidInputException iie) {
@@ -188,9 +181,9 @@ public final class TaskService {
     private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, String idempotencyKey,
                              String taskId, Instant now) {
         String model = spec.id();
-        String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
+        String provider = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, provider, now, now.plus(deadline));
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, provider, now, now.plus(settings.deadline()));
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
                 : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
                         now.minus(IDEMPOTENCY_WINDOW));
