@@ -118,9 +118,9 @@ final class TaskRunner {
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
             return;
         }
-        Upstream upstream = upstreams.provider(task.provider()).orElse(null);
+        Upstream upstream = upstreams.provider(task.upstream()).orElse(null);
         if (upstream == null) {
-            end(claim, ErrorCode.INTERNAL_ERROR, "provider " + task.provider() + " is not available on this server");
+            end(claim, ErrorCode.INTERNAL_ERROR, "upstream " + task.upstream() + " is not available on this server");
             return;
         }
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
@@ -237,9 +237,9 @@ final class TaskRunner {
 
     private UpstreamRegistry.Route routeOf(Task task) {
         List<UpstreamRegistry.Route> routes = upstreams.routes(task.model());
-        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.provider())
+        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).provider().equals(task.upstream())
                 ? routes.get(task.routeIndex())
-                : new UpstreamRegistry.Route(task.provider(), null);
+                : new UpstreamRegistry.Route(task.upstream(), null);
     }
 
     private List<SourceImage> fetchSources(String taskId, List<String> urls) throws UpstreamException {
@@ -282,11 +282,11 @@ final class TaskRunner {
         if (!(cause instanceof UpstreamException failure)) {
             // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
             log.error("task {} failed unexpectedly", claim.taskId(), cause);
-            metrics.providerError(upstream.name(), ErrorCode.INTERNAL_ERROR.wire());
+            metrics.upstreamError(upstream.name(), ErrorCode.INTERNAL_ERROR.wire());
             end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
             return;
         }
-        metrics.providerError(upstream.name(), failure.code().wire());
+        metrics.upstreamError(upstream.name(), failure.code().wire());
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
         if (failure.retryable()) {
             breaker.recordFailure();
@@ -324,7 +324,7 @@ final class TaskRunner {
         }
         Instant now = clock.instant();
         if (store.fail(claim, code, message, now)) {
-            metrics.taskCompleted(claim.task().model(), claim.task().provider(), TaskStatus.FAILED.wire(), code.wire());
+            metrics.taskCompleted(claim.task().model(), claim.task().upstream(), TaskStatus.FAILED.wire(), code.wire());
             metrics.endToEnd(claim.task().model(), TaskStatus.FAILED.wire(), Duration.between(claim.task().createdAt(), now));
         }
     }

@@ -11,7 +11,13 @@ import dev.pictor.metrics.Metrics;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.net.CallbackUrls;
+import dev.pictor.media.ImageProbe;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,10 +63,10 @@ public final class TaskService {
         this.settings = settings;
     }
 
-    /** Thrown when the model is valid but this server has no engine for it. */
+    /** Thrown when the model is valid but this server has no upstream for it. */
     public static final class NoRouteException extends RuntimeException {
         public NoRouteException(String model) {
-            super("no provider is configured for " + model + " on this server (sandbox mode is off)");
+            super("no upstream is configured for " + model + " on this server (sandbox mode is off)");
         }
     }
 
@@ -132,7 +138,7 @@ public final class TaskService {
                 // the sweeper cannot find these without a task row; nothing better to do here
             }
             if (e instanceof IOException io) {
-                throw new java.io.UncheckedIOException("the uploaded images could not be stored", io);
+                throw new UncheckedIOException("the uploaded images could not be stored", io);
             }
             throw (RuntimeException) e;
         }
@@ -143,12 +149,12 @@ public final class TaskService {
         if (bytes.length > settings.maxSourceBytes()) {
             throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + settings.maxSourceBytes());
         }
-        String type = dev.pictor.media.ImageProbe.sniff(bytes);
+        String type = ImageProbe.sniff(bytes);
         if (type == null) {
             throw new InvalidInputException(field, field + " is not a PNG, JPEG, WebP or GIF image");
         }
         try {
-            int[] size = dev.pictor.media.ImageProbe.dimensions(bytes, type);
+            int[] size = ImageProbe.dimensions(bytes, type);
             if ((long) size[0] * size[1] > settings.maxSourcePixels()) {
                 throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + settings.maxSourcePixels());
             }
@@ -181,9 +187,9 @@ public final class TaskService {
     private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, String idempotencyKey,
                              String taskId, Instant now) {
         String model = spec.id();
-        String provider = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
+        String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, provider, now, now.plus(settings.deadline()));
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()));
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
                 : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
                         now.minus(IDEMPOTENCY_WINDOW));
@@ -219,7 +225,7 @@ public final class TaskService {
     }
 
     /** A page of a tenant's tasks, newest first, and where the next page starts (null at the end). */
-    public record Page(java.util.List<Task> tasks, TaskStore.Cursor next) {
+    public record Page(List<Task> tasks, TaskStore.Cursor next) {
     }
 
     public Page list(String tenantId, TaskStatus status, String model, Instant since, Instant until, TaskStore.Cursor after, int limit) {
@@ -229,14 +235,14 @@ public final class TaskService {
         }
         var page = tasks.subList(0, limit);
         Task last = page.getLast();
-        return new Page(java.util.List.copyOf(page), new TaskStore.Cursor(last.createdAt(), last.id()));
+        return new Page(List.copyOf(page), new TaskStore.Cursor(last.createdAt(), last.id()));
     }
 
     private static String sha256(String s) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -269,7 +275,7 @@ public final class TaskService {
         if (cancelled) {
             dispatcher.stopGenerating(taskId);
             dispatcher.cancelUpstream(task.get());
-            metrics.taskCompleted(task.get().model(), task.get().provider(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
+            metrics.taskCompleted(task.get().model(), task.get().upstream(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
         }
         return Optional.of(new Cancellation(store.find(tenantId, taskId).orElseThrow(), cancelled));
     }

@@ -36,7 +36,7 @@ public final class TaskView {
         data.put("task_id", task.id());
         data.put("status", task.status().wire());
         data.put("model", task.model());
-        data.put("provider", task.provider());
+        data.put("provider", task.upstream());
         data.put("progress", task.status() == TaskStatus.FINISHED ? 100 : task.progress());
         data.put("queue_position", queuePosition);
         ArrayNode files = Json.array();
