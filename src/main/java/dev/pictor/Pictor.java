@@ -23,6 +23,7 @@ import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.task.Dispatcher;
+import dev.pictor.task.TaskSettings;
 import dev.pictor.task.TaskEvents;
 import dev.pictor.db.PeerWakeups;
 import dev.pictor.task.Sweeper;

@@ -93,7 +93,30 @@ public final class ModelSpec {
         return mode == Mode.EDIT;
     }
 
+    /** A client's input checked against the model's rules and the server's prompt limit: what submit stores. */
     public GenerationRequest validate(JsonNode rawInput, int globalPromptLimit) {
+        ObjectNode input = normalise(rawInput);
+        String prompt = input.get("prompt").asString();
+        if (prompt.length() > globalPromptLimit) {
+            throw new InvalidInputException("input.prompt",
+                    "prompt must be at most " + globalPromptLimit + " characters on this server (got " + prompt.length() + ")");
+        }
+        return request(input);
+    }
+
+    /**
+     * The request of a stored task, rebuilt from the normalised input {@link #validate} produced when
+     * it was submitted. The model's own rules are checked again, because a task outlives restarts and
+     * the catalog may have changed under it (a field dropped, a range narrowed): such a task fails with
+     * invalid_input instead of reaching the upstream. The server's prompt limit is not: it is an
+     * admission rule, already applied at submit, and lowering it must not fail tasks already queued.
+     */
+    public GenerationRequest restore(JsonNode storedInput) {
+        return request(normalise(storedInput));
+    }
+
+    /** Every field checked on its own, defaults filled in. */
+    private ObjectNode normalise(JsonNode rawInput) {
         if (rawInput == null || rawInput.isNull()) {
             throw new InvalidInputException("input", "input is required for " + id);
         }
@@ -119,11 +142,12 @@ public final class ModelSpec {
             }
             input.set(field.name(), field.check(value, id));
         }
+        return input;
+    }
+
+    /** The cross-field rules, then the request in the catalog's normal form. */
+    private GenerationRequest request(ObjectNode input) {
         String prompt = input.get("prompt").asString();
-        if (prompt.length() > globalPromptLimit) {
-            throw new InvalidInputException("input.prompt",
-                    "prompt must be at most " + globalPromptLimit + " characters on this server (got " + prompt.length() + ")");
-        }
         rules.forEach(rule -> rule.check(input, id));
         List<String> urls = new ArrayList<>();
         JsonNode imageUrls = input.get("image_urls");

@@ -47,9 +47,9 @@ public final class Metrics {
         Counter.builder("pictor_tasks_submitted_total").tag("model", model).register(registry).increment();
     }
 
-    public void taskCompleted(String model, String provider, String status, String errorCode) {
+    public void taskCompleted(String model, String upstream, String status, String errorCode) {
         Counter.builder("pictor_tasks_completed_total")
-                .tags("model", model, "provider", provider, "status", status, "error_code", errorCode == null ? "" : errorCode)
+                .tags("model", model, "upstream", upstream, "status", status, "error_code", errorCode == null ? "" : errorCode)
                 .register(registry).increment();
     }
 
@@ -58,9 +58,9 @@ public final class Metrics {
         timer("pictor_task_queue_wait_seconds", "Submit to first claim", Tags.of("model", model)).record(wait);
     }
 
-    /** Time from claim to the provider's answer. */
-    public void run(String model, String provider, Duration duration) {
-        timer("pictor_task_run_seconds", "Claim to provider answer", Tags.of("model", model, "provider", provider)).record(duration);
+    /** Time from claim to the upstream's answer. */
+    public void run(String model, String upstream, Duration duration) {
+        timer("pictor_task_run_seconds", "Claim to upstream answer", Tags.of("model", model, "upstream", upstream)).record(duration);
     }
 
     /** Time from submit to the terminal state, the latency a client sees. */
@@ -85,8 +85,9 @@ public final class Metrics {
                 .register(registry);
     }
 
-    public void providerError(String provider, String errorCode) {
-        Counter.builder("pictor_provider_errors_total").tags("provider", provider, "error_code", errorCode).register(registry).increment();
+    /** A failed attempt on an upstream, by the error code it failed with. */
+    public void upstreamError(String upstream, String errorCode) {
+        Counter.builder("pictor_upstream_errors_total").tags("upstream", upstream, "error_code", errorCode).register(registry).increment();
     }
 
     private Timer timer(String name, String description, Tags tags) {

@@ -173,7 +173,7 @@ public final class Dispatcher implements AutoCloseable {
         if (task.upstreamRef() == null) {
             return;
         }
-        upstreams.find(task.provider()).ifPresent(u -> background.execute(() -> u.cancel(task.upstreamRef())));
+        upstreams.find(task.upstream()).ifPresent(u -> background.execute(() -> u.cancel(task.upstreamRef())));
     }
 
     /**

@@ -9,7 +9,7 @@ public record NewTask(
         String model,
         String inputJson,
         String callbackUrl,
-        String provider,
+        String upstream,
         Instant createdAt,
         Instant deadlineAt) {
 }

@@ -64,10 +64,6 @@ final class RetryPolicy {
         return attempt > maxAttempts;
     }
 
-    int maxAttempts() {
-        return maxAttempts;
-    }
-
     /**
      * @param attempt            the claim's attempt number on the current route (1 for the first)
      * @param failure            what the attempt failed with

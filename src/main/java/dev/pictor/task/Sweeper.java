@@ -67,7 +67,7 @@ public final class Sweeper implements AutoCloseable {
             for (String id : overdue) {
                 if (store.failUnclaimed(id, ErrorCode.TIMEOUT, "the task did not finish before its deadline", clock.instant())) {
                     failed++;
-                    store.findAnyTenant(id).ifPresent(t -> metrics.taskCompleted(t.model(), t.provider(), "failed", ErrorCode.TIMEOUT.wire()));
+                    store.findAnyTenant(id).ifPresent(t -> metrics.taskCompleted(t.model(), t.upstream(), "failed", ErrorCode.TIMEOUT.wire()));
                 }
             }
         } while (overdue.size() == BATCH);

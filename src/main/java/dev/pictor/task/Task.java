@@ -7,9 +7,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A task as stored. {@code inputJson} is the validated, normalised {@code input} object;
- * {@code upstreamRef} the asynchronous upstream's job while one runs; {@code routeLog} a JSON array
- * of the retries and fallbacks so far.
+ * A task as stored. {@code upstream} is the upstream of its current route (the {@code provider}
+ * column and wire field). {@code inputJson} is the validated, normalised {@code input} object;
+ * {@code upstreamRef} the asynchronous upstream's job while one runs; {@code routeLog} the failed
+ * attempts so far (retries and fallbacks), oldest first, empty when there were none.
  */
 public record Task(
         String id,
@@ -18,7 +19,7 @@ public record Task(
         TaskStatus status,
         String inputJson,
         String callbackUrl,
-        String provider,
+        String upstream,
         int progress,
         ErrorCode errorCode,
         String errorMessage,
@@ -29,5 +30,8 @@ public record Task(
         Instant deadlineAt,
         String upstreamRef,
         int routeIndex,
-        String routeLog) {
+        List<RouteLogEntry> routeLog) {
+    public Task {
+        routeLog = List.copyOf(routeLog);
+    }
 }

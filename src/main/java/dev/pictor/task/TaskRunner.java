@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,18 +118,25 @@ final class TaskRunner {
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
             return;
         }
-        Upstream upstream = upstreams.find(task.provider()).orElse(null);
+        Upstream upstream = upstreams.find(task.upstream()).orElse(null);
         if (upstream == null) {
-            end(claim, ErrorCode.INTERNAL_ERROR, "upstream " + task.provider() + " is not available on this server");
+            end(claim, ErrorCode.INTERNAL_ERROR, "upstream " + task.upstream() + " is not available on this server");
             return;
         }
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
         if (!breaker.allowsCall()) {
-            handleFailure(claim, upstream, new UpstreamException(ErrorCode.UPSTREAM_ERROR, upstream.name()
+            handleFailure(claim, upstream, null, new UpstreamException(ErrorCode.UPSTREAM_ERROR, upstream.name()
                     + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
             return;
         }
-        Future<Step> generation = generations.submit(() -> generate(task, upstream));
+        GenerationRequest request;
+        try {
+            request = storedRequest(task);
+        } catch (UpstreamException e) {
+            handleFailure(claim, upstream, null, e);
+            return;
+        }
+        Future<Step> generation = generations.submit(() -> generate(task, upstream, request));
         generationsByTask.put(task.id(), generation);
         try {
             Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
@@ -146,7 +154,7 @@ final class TaskRunner {
             generation.cancel(true);
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
         } catch (ExecutionException e) {
-            handleFailure(claim, upstream, e.getCause());
+            handleFailure(claim, upstream, request, e.getCause());
         } catch (CancellationException e) {
             // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
         } catch (InterruptedException e) {
@@ -180,15 +188,21 @@ final class TaskRunner {
         }
     }
 
-    private Step generate(Task task, Upstream upstream) throws Exception {
+    /**
+     * The task's request, rebuilt from its stored input: validated at submit, so only the model's own
+     * rules are checked again ({@link ModelSpec#restore} says why), and a model no longer served fails.
+     */
+    private GenerationRequest storedRequest(Task task) throws UpstreamException {
         ModelSpec spec = catalog.find(task.model())
                 .orElseThrow(() -> new UpstreamException(ErrorCode.INVALID_INPUT, "model " + task.model() + " is no longer served", false));
-        GenerationRequest request;
         try {
-            request = spec.validate(Json.parse(task.inputJson()), Integer.MAX_VALUE);
+            return spec.restore(Json.parse(task.inputJson()));
         } catch (InvalidInputException e) {
             throw new UpstreamException(ErrorCode.INVALID_INPUT, e.getMessage(), false);
         }
+    }
+
+    private Step generate(Task task, Upstream upstream, GenerationRequest request) throws Exception {
         var progress = new ProgressReporter(store, background, task.id());
         String upstreamModel = routeOf(task).upstreamModel();
         Upstream.Outcome outcome;
@@ -223,9 +237,9 @@ final class TaskRunner {
 
     private UpstreamRegistry.Route routeOf(Task task) {
         List<UpstreamRegistry.Route> routes = upstreams.routes(task.model());
-        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).upstream().equals(task.provider())
+        return task.routeIndex() < routes.size() && routes.get(task.routeIndex()).upstream().equals(task.upstream())
                 ? routes.get(task.routeIndex())
-                : new UpstreamRegistry.Route(task.provider(), null);
+                : new UpstreamRegistry.Route(task.upstream(), null);
     }
 
     private List<SourceImage> fetchSources(String taskId, List<String> urls) throws UpstreamException {
@@ -261,18 +275,18 @@ final class TaskRunner {
     }
 
     /** A failed run: the circuit breaker and the metrics learn of it, then {@link RetryPolicy} decides what follows. */
-    private void handleFailure(Claim claim, Upstream upstream, Throwable cause) {
+    private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause) {
         if (abandoning.get()) {
             return;
         }
         if (!(cause instanceof UpstreamException failure)) {
             // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.
             log.error("task {} failed unexpectedly", claim.taskId(), cause);
-            metrics.providerError(upstream.name(), ErrorCode.INTERNAL_ERROR.wire());
+            metrics.upstreamError(upstream.name(), ErrorCode.INTERNAL_ERROR.wire());
             end(claim, ErrorCode.INTERNAL_ERROR, "internal error while generating the image");
             return;
         }
-        metrics.providerError(upstream.name(), failure.code().wire());
+        metrics.upstreamError(upstream.name(), failure.code().wire());
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
         if (failure.retryable()) {
             breaker.recordFailure();
@@ -280,17 +294,18 @@ final class TaskRunner {
             breaker.recordSuccess(); // the route works; the request is what failed
         }
         Task task = claim.task();
+        String prompt = request == null ? null : request.prompt();
         var decision = policy.decide(claim.attempt(), failure, upstreams.routes(task.model()), task.routeIndex(), task.upstreamRef() != null);
         switch (decision) {
-            case RetryPolicy.Decision.Fail fail -> end(claim, fail.code(), fail.message());
+            case RetryPolicy.Decision.Fail fail -> end(claim, fail.code(), Redaction.redact(fail.message(), prompt, 1_000));
             case RetryPolicy.Decision.SwitchRoute next -> {
                 Instant now = clock.instant();
-                if (store.switchRoute(claim, next.upstream(), next.routeIndex(), now, logEntry(task, upstream.name(), claim.attempt(), failure, now))) {
+                if (store.switchRoute(claim, next.upstream(), next.routeIndex(), now, logEntry(upstream, claim.attempt(), failure, prompt, now))) {
                     dueAt.accept(now);
                 }
             }
             case RetryPolicy.Decision.RetryAt retry -> {
-                if (store.retryLater(claim, retry.due(), logEntry(task, upstream.name(), claim.attempt(), failure, clock.instant()))) {
+                if (store.retryLater(claim, retry.due(), logEntry(upstream, claim.attempt(), failure, prompt, clock.instant()))) {
                     dueAt.accept(retry.due());
                 }
             }
@@ -298,31 +313,9 @@ final class TaskRunner {
     }
 
     /** One line of the task's route log: where, which attempt, what failed. Never the prompt or a key. */
-    private static String logEntry(Task task, String upstream, int attempt, UpstreamException failure, Instant now) {
-        var entry = Json.object()
-                .put("time", TaskView.isoTime(now))
-                .put("provider", upstream)
-                .put("attempt", attempt)
-                .put("error_code", failure.code().wire())
-                .put("message", redact(failure.getMessage(), task));
-        return Json.write(entry);
-    }
-
-    /** Upstream messages sometimes quote the request; keep the prompt out of what is stored and shown. */
-    static String redact(String message, Task task) {
-        if (message == null) {
-            return null;
-        }
-        String text = message.length() > 300 ? message.substring(0, 300) : message;
-        try {
-            String prompt = Json.parse(task.inputJson()).path("prompt").asString("");
-            if (prompt.length() >= 8) {
-                text = text.replace(prompt, "[prompt]");
-            }
-        } catch (RuntimeException ignored) {
-            // an unreadable input has nothing to redact
-        }
-        return text;
+    private static RouteLogEntry logEntry(Upstream upstream, int attempt, UpstreamException failure, String prompt, Instant now) {
+        return new RouteLogEntry(now.truncatedTo(ChronoUnit.SECONDS), upstream.name(), attempt, failure.code(),
+                Redaction.redact(failure.getMessage(), prompt));
     }
 
     private void end(Claim claim, ErrorCode code, String message) {
@@ -331,7 +324,7 @@ final class TaskRunner {
         }
         Instant now = clock.instant();
         if (store.fail(claim, code, message, now)) {
-            metrics.taskCompleted(claim.task().model(), claim.task().provider(), TaskStatus.FAILED.wire(), code.wire());
+            metrics.taskCompleted(claim.task().model(), claim.task().upstream(), TaskStatus.FAILED.wire(), code.wire());
             metrics.endToEnd(claim.task().model(), TaskStatus.FAILED.wire(), Duration.between(claim.task().createdAt(), now));
         }
     }

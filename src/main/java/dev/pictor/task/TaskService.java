@@ -12,7 +12,13 @@ import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.net.CallbackUrls;
 import dev.pictor.net.FetchSettings;
+import dev.pictor.media.ImageProbe;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,44 +37,40 @@ import tools.jackson.databind.JsonNode;
 public final class TaskService {
     private final TaskStore store;
     private final ModelCatalog catalog;
-    private final UpstreamRegistry providers;
+    private final UpstreamRegistry upstreams;
     private final CallbackUrls callbackUrls;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final TaskEvents events;
     private final BlobStore blobs;
-    private final long maxSourceBytes;
-    private final long maxSourcePixels;
     private final Clock clock;
-    private final Duration deadline;
-    private final int maxPromptChars;
+    private final TaskSettings settings;
+    private final FetchSettings sourceLimits;
     private final TaskIds ids = new TaskIds();
 
     /** How often a waiter re-reads a task, for changes made on other nodes. */
     private static final Duration RECHECK = Duration.ofMillis(500);
 
-    public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry providers, CallbackUrls callbackUrls, Dispatcher dispatcher,
+    public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, CallbackUrls callbackUrls, Dispatcher dispatcher,
                        Metrics metrics, TaskEvents events, BlobStore blobs, FetchSettings sourceLimits, Clock clock,
                        TaskSettings settings) {
         this.store = store;
         this.catalog = catalog;
-        this.providers = providers;
+        this.upstreams = upstreams;
         this.callbackUrls = callbackUrls;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.events = events;
         this.blobs = blobs;
-        this.maxSourceBytes = sourceLimits.maxBytes();
-        this.maxSourcePixels = sourceLimits.maxPixels();
+        this.sourceLimits = sourceLimits;
         this.clock = clock;
-        this.deadline = settings.deadline();
-        this.maxPromptChars = settings.maxPromptChars();
+        this.settings = settings;
     }
 
-    /** Thrown when the model is valid but this server has no engine for it. */
+    /** Thrown when the model is valid but this server has no upstream for it. */
     public static final class NoRouteException extends RuntimeException {
         public NoRouteException(String model) {
-            super("no provider is configured for " + model + " on this server (sandbox mode is off)");
+            super("no upstream is configured for " + model + " on this server (sandbox mode is off)");
         }
     }
 
@@ -87,7 +89,7 @@ public final class TaskService {
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
-        GenerationRequest request = spec.validate(input, maxPromptChars);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
         return store(tenantId, spec, request, callback, idempotencyKey, ids.next(now), now);
@@ -127,7 +129,7 @@ public final class TaskService {
                 }
             }
         }
-        GenerationRequest request = spec.validate(input, maxPromptChars);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         try {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
@@ -140,7 +142,7 @@ public final class TaskService {
                 // the sweeper cannot find these without a task row; nothing better to do here
             }
             if (e instanceof IOException io) {
-                throw new java.io.UncheckedIOException("the uploaded images could not be stored", io);
+                throw new UncheckedIOException("the uploaded images could not be stored", io);
             }
             throw (RuntimeException) e;
         }
@@ -148,17 +150,17 @@ public final class TaskService {
 
     private String checkUpload(byte[] bytes, int index) {
         String field = "image[" + index + "]";
-        if (bytes.length > maxSourceBytes) {
-            throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + maxSourceBytes);
+        if (bytes.length > sourceLimits.maxBytes()) {
+            throw new InvalidInputException(field, field + " is " + bytes.length + " bytes, over the limit of " + sourceLimits.maxBytes());
         }
-        String type = dev.pictor.media.ImageProbe.sniff(bytes);
+        String type = ImageProbe.sniff(bytes);
         if (type == null) {
             throw new InvalidInputException(field, field + " is not a PNG, JPEG, WebP or GIF image");
         }
         try {
-            int[] size = dev.pictor.media.ImageProbe.dimensions(bytes, type);
-            if ((long) size[0] * size[1] > maxSourcePixels) {
-                throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + maxSourcePixels);
+            int[] size = ImageProbe.dimensions(bytes, type);
+            if ((long) size[0] * size[1] > sourceLimits.maxPixels()) {
+                throw new InvalidInputException(field, field + " is " + size[0] + "x" + size[1] + " pixels, over the limit of " + sourceLimits.maxPixels());
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof InvalidInputException iie) {
@@ -189,9 +191,9 @@ public final class TaskService {
     private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, String idempotencyKey,
                              String taskId, Instant now) {
         String model = spec.id();
-        String provider = providers.routeFor(model).orElseThrow(() -> new NoRouteException(model));
+        String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, provider, now, now.plus(deadline));
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()));
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
                 : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
                         now.minus(IDEMPOTENCY_WINDOW));
@@ -227,7 +229,7 @@ public final class TaskService {
     }
 
     /** A page of a tenant's tasks, newest first, and where the next page starts (null at the end). */
-    public record Page(java.util.List<Task> tasks, TaskStore.Cursor next) {
+    public record Page(List<Task> tasks, TaskStore.Cursor next) {
     }
 
     public Page list(String tenantId, TaskStatus status, String model, Instant since, Instant until, TaskStore.Cursor after, int limit) {
@@ -237,14 +239,14 @@ public final class TaskService {
         }
         var page = tasks.subList(0, limit);
         Task last = page.getLast();
-        return new Page(java.util.List.copyOf(page), new TaskStore.Cursor(last.createdAt(), last.id()));
+        return new Page(List.copyOf(page), new TaskStore.Cursor(last.createdAt(), last.id()));
     }
 
     private static String sha256(String s) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -277,7 +279,7 @@ public final class TaskService {
         if (cancelled) {
             dispatcher.stopGenerating(taskId);
             dispatcher.cancelUpstream(task.get());
-            metrics.taskCompleted(task.get().model(), task.get().provider(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
+            metrics.taskCompleted(task.get().model(), task.get().upstream(), TaskStatus.FAILED.wire(), ErrorCode.CANCELLED.wire());
         }
         return Optional.of(new Cancellation(store.find(tenantId, taskId).orElseThrow(), cancelled));
     }

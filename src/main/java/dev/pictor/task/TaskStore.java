@@ -3,6 +3,7 @@ package dev.pictor.task;
 import dev.pictor.common.ErrorCode;
 
 import dev.pictor.common.Json;
+import dev.pictor.db.DataAccessException;
 import dev.pictor.db.Jdbc;
 import dev.pictor.storage.StoredFile;
 import java.security.SecureRandom;
@@ -11,12 +12,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Tasks and their work queue, in the database. All writes that end a task go through
@@ -92,7 +96,7 @@ public final class TaskStore {
                         t.tenantId(), key.key(), key.requestHash(), t.id(), t.createdAt());
                 return new Insertion(newTask(t), false);
             });
-        } catch (dev.pictor.db.DataAccessException e) {
+        } catch (DataAccessException e) {
             // Lost the race for the key: the winner has committed (or we would not have failed); use its task.
             return jdbc.inTransaction(tx -> earlierTask(tx, t.tenantId(), key)).orElseThrow(() -> e);
         }
@@ -125,15 +129,15 @@ public final class TaskStore {
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
         tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                t.provider(), t.createdAt(), t.deadlineAt());
+                t.upstream(), t.createdAt(), t.deadlineAt());
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
-                t.id(), t.provider(), t.createdAt());
+                t.id(), t.upstream(), t.createdAt());
         tx.notifyPeers();
     }
 
     private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
-                t.provider(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, null);
+                t.upstream(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of());
     }
 
     /** A tenant's task; another tenant's id is simply not found. */
@@ -147,25 +151,25 @@ public final class TaskStore {
     }
 
     /**
-     * Claims up to {@code limit} due queue rows of the given providers for {@code owner}, and marks
+     * Claims up to {@code limit} due queue rows of the given upstreams for {@code owner}, and marks
      * their tasks running, in one transaction. SKIP LOCKED lets concurrent claimers (threads or
      * nodes) pass over each other's rows instead of waiting.
      */
-    public List<Claim> claim(String owner, List<String> providers, int limit, Instant now, Duration lease) {
-        if (providers.isEmpty() || limit <= 0) {
+    public List<Claim> claim(String owner, List<String> upstreams, int limit, Instant now, Duration lease) {
+        if (upstreams.isEmpty() || limit <= 0) {
             return List.of();
         }
         return jdbc.inTransaction(tx -> {
-            Object[] params = new Object[providers.size() + 2];
+            Object[] params = new Object[upstreams.size() + 2];
             params[0] = now;
-            for (int i = 0; i < providers.size(); i++) {
-                params[i + 1] = providers.get(i);
+            for (int i = 0; i < upstreams.size(); i++) {
+                params[i + 1] = upstreams.get(i);
             }
             params[params.length - 1] = limit;
             record Row(long seq, String taskId, int attempts) {
             }
             List<Row> rows = tx.query("SELECT seq, task_id, attempts FROM task_queue WHERE due_at <= ? AND provider IN ("
-                            + Jdbc.placeholders(providers.size()) + ") ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
+                            + Jdbc.placeholders(upstreams.size()) + ") ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
                     rs -> new Row(rs.getLong("seq"), rs.getString("task_id"), rs.getInt("attempts")), params);
             List<Claim> claims = new ArrayList<>(rows.size());
             for (Row row : rows) {
@@ -217,7 +221,7 @@ public final class TaskStore {
     }
 
     /** Puts the task back for another try on the same route at {@code due}, recording why. */
-    public boolean retryLater(Claim claim, Instant due, String logEntry) {
+    public boolean retryLater(Claim claim, Instant due, RouteLogEntry logEntry) {
         return jdbc.inTransaction(tx -> {
             if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE task_id = ? AND lease_token = ?",
                     due, claim.taskId(), claim.token()) == 0) {
@@ -228,30 +232,50 @@ public final class TaskStore {
         });
     }
 
-    /** Moves the task to another route (provider), due now, as a fresh start there; records why. */
-    public boolean switchRoute(Claim claim, String provider, int routeIndex, Instant due, String logEntry) {
+    /** Moves the task to another route (its upstream), due now, as a fresh start there; records why. */
+    public boolean switchRoute(Claim claim, String upstream, int routeIndex, Instant due, RouteLogEntry logEntry) {
         return jdbc.inTransaction(tx -> {
             if (tx.update("UPDATE task_queue SET lease_owner = NULL, lease_token = NULL, due_at = ?, attempts = 0, provider = ? "
-                    + "WHERE task_id = ? AND lease_token = ?", due, provider, claim.taskId(), claim.token()) == 0) {
+                    + "WHERE task_id = ? AND lease_token = ?", due, upstream, claim.taskId(), claim.token()) == 0) {
                 return false;
             }
-            tx.update("UPDATE task SET provider = ?, route_index = ?, upstream_ref = NULL WHERE id = ?", provider, routeIndex, claim.taskId());
+            tx.update("UPDATE task SET provider = ?, route_index = ?, upstream_ref = NULL WHERE id = ?", upstream, routeIndex, claim.taskId());
             appendLog(tx, claim.taskId(), logEntry);
             tx.notifyPeers();
             return true;
         });
     }
 
-    private static void appendLog(Jdbc.Tx tx, String taskId, String entryJson) throws SQLException {
+    /** The route log is kept under this many characters of JSON, oldest entries dropped first. */
+    private static final int ROUTE_LOG_MAX_CHARS = 15_000;
+
+    private static void appendLog(Jdbc.Tx tx, String taskId, RouteLogEntry entry) throws SQLException {
         String current = tx.queryOne("SELECT route_log FROM task WHERE id = ?", rs -> rs.getString("route_log"), taskId).orElse(null);
-        var log = current == null ? Json.array() : (tools.jackson.databind.node.ArrayNode) Json.parse(current);
-        log.add(Json.parse(entryJson));
-        String text = Json.write(log);
-        while (text.length() > 15_000 && log.size() > 1) {
-            log.remove(0);
-            text = Json.write(log);
+        List<RouteLogEntry> log = new ArrayList<>(readRouteLog(current));
+        log.add(entry);
+        String text = writeRouteLog(log);
+        while (text.length() > ROUTE_LOG_MAX_CHARS && log.size() > 1) {
+            log.removeFirst();
+            text = writeRouteLog(log);
         }
         tx.update("UPDATE task SET route_log = ? WHERE id = ?", text, taskId);
+    }
+
+    /** The {@code route_log} column's JSON array; written here and nowhere else. */
+    private static String writeRouteLog(List<RouteLogEntry> log) {
+        ArrayNode array = Json.array();
+        log.forEach(entry -> array.add(entry.toJson()));
+        return Json.write(array);
+    }
+
+    /** The {@code route_log} column as entries, parsed once when a row is read; null (no failures yet) is empty. */
+    private static List<RouteLogEntry> readRouteLog(String column) {
+        if (column == null) {
+            return List.of();
+        }
+        List<RouteLogEntry> log = new ArrayList<>();
+        Json.parse(column).forEach(entry -> log.add(RouteLogEntry.fromJson(entry)));
+        return log;
     }
 
     public void updateProgress(String taskId, int progress) {
@@ -261,8 +285,8 @@ public final class TaskStore {
     }
 
     /** Finishes a claimed task with its files; false when the lease was lost or the task already ended. */
-    public boolean finish(Claim claim, String provider, List<StoredFile> files, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, provider, null, null, files, now);
+    public boolean finish(Claim claim, String upstream, List<StoredFile> files, Instant now) {
+        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now);
     }
 
     /** Fails a claimed task; false when the lease was lost or the task already ended. */
@@ -275,7 +299,7 @@ public final class TaskStore {
         return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now);
     }
 
-    private boolean terminate(String taskId, String leaseToken, TaskStatus status, String provider, ErrorCode code,
+    private boolean terminate(String taskId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
                               String message, List<StoredFile> files, Instant now) {
         return jdbc.inTransaction(tx -> {
             // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
@@ -288,7 +312,7 @@ public final class TaskStore {
             }
             int changed = tx.update("UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
                             + "error_message = ?, output_json = ?, finished_at = ? WHERE id = ? AND status IN " + OPEN,
-                    status.wire(), provider, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
+                    status.wire(), upstream, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
                     truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, taskId);
             if (changed == 0) {
                 return false;
@@ -304,7 +328,7 @@ public final class TaskStore {
     }
 
     /**
-     * How many queued tasks of the same provider are ahead of this one (0: it is next), or empty when
+     * How many queued tasks of the same upstream are ahead of this one (0: it is next), or empty when
      * it is not waiting in the queue (running, ended, or waiting for a retry).
      */
     public Optional<Long> queuePosition(String taskId, Instant now) {
@@ -314,8 +338,8 @@ public final class TaskStore {
     }
 
     /** Ids of the tasks whose queue rows {@code owner} still holds. */
-    public java.util.Set<String> heldBy(String owner) {
-        return new java.util.HashSet<>(jdbc.query("SELECT task_id FROM task_queue WHERE lease_owner = ?", rs -> rs.getString("task_id"), owner));
+    public Set<String> heldBy(String owner) {
+        return new HashSet<>(jdbc.query("SELECT task_id FROM task_queue WHERE lease_owner = ?", rs -> rs.getString("task_id"), owner));
     }
 
     /** Where a page of the task list ends: the last task's creation time and id. */
@@ -388,10 +412,6 @@ public final class TaskStore {
         return counts;
     }
 
-    public long countForTenant(String tenantId) {
-        return jdbc.queryOne("SELECT COUNT(*) AS n FROM task WHERE tenant_id = ?", rs -> rs.getLong("n"), tenantId).orElse(0L);
-    }
-
     private String newToken() {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
@@ -423,6 +443,6 @@ public final class TaskStore {
                 Jdbc.instant(rs, "deadline_at"),
                 rs.getString("upstream_ref"),
                 rs.getInt("route_index"),
-                rs.getString("route_log"));
+                readRouteLog(rs.getString("route_log")));
     }
 }

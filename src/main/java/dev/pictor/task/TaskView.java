@@ -36,7 +36,7 @@ public final class TaskView {
         data.put("task_id", task.id());
         data.put("status", task.status().wire());
         data.put("model", task.model());
-        data.put("provider", task.provider());
+        data.put("provider", task.upstream());
         data.put("progress", task.status() == TaskStatus.FINISHED ? 100 : task.progress());
         data.put("queue_position", queuePosition);
         ArrayNode files = Json.array();
@@ -57,7 +57,8 @@ public final class TaskView {
         data.put("finished_time", isoTime(task.finishedAt()));
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
-        data.set("attempts", task.routeLog() == null ? Json.array() : Json.parse(task.routeLog()));
+        ArrayNode attempts = data.putArray("attempts");
+        task.routeLog().forEach(entry -> attempts.add(entry.toJson()));
         return data;
     }
 

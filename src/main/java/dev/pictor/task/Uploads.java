@@ -1,6 +1,8 @@
 package dev.pictor.task;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.regex.Pattern;
 
 /**
  * Source images uploaded with a request (the OpenAI edits endpoint) are kept in the BlobStore under
@@ -28,8 +30,8 @@ public final class Uploads {
                 return null;
             }
             String key = uri.getPath().substring(1);
-            return key.matches(java.util.regex.Pattern.quote(taskId) + "/source-\\d{1,2}\\.(png|jpeg|webp|gif)") ? key : null;
-        } catch (java.net.URISyntaxException e) {
+            return key.matches(Pattern.quote(taskId) + "/source-\\d{1,2}\\.(png|jpeg|webp|gif)") ? key : null;
+        } catch (URISyntaxException e) {
             return null;
         }
     }
@@ -37,7 +39,7 @@ public final class Uploads {
     static boolean isUploadReference(String url) {
         try {
             return HOST.equals(new URI(url).getHost());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }

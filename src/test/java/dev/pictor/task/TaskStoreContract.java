@@ -64,7 +64,7 @@ abstract class TaskStoreContract {
         Task t = submit("a", T0, "sandbox");
         assertThat(store.find("a", t.id())).get().extracting(Task::status).isEqualTo(TaskStatus.NOT_STARTED);
         assertThat(store.find("b", t.id())).isEmpty();
-        assertThat(store.countForTenant("a")).isEqualTo(1);
+        assertThat(store.list("a", null, null, null, null, null, 10)).hasSize(1);
     }
 
     @Test
@@ -238,6 +238,37 @@ abstract class TaskStoreContract {
         assertThat(store.claim("n", SANDBOX, 1, T0.plusSeconds(9), LEASE)).isEmpty();
         assertThat(store.claim("n", SANDBOX, 1, T0.plusSeconds(10), LEASE)).extracting(Claim::attempt).containsExactly(2);
         assertThat(store.release(c, T0)).as("stale token").isFalse();
+    }
+
+    @Test
+    void retriesAndRouteSwitchesAppendToTheRouteLogAsTypedEntries() {
+        Task task = submit("t1", T0, "sandbox");
+        assertThat(store.find("t1", task.id()).orElseThrow().routeLog()).isEmpty();
+        var first = new RouteLogEntry(T0, "sandbox", 1, ErrorCode.UPSTREAM_ERROR, "HTTP 503 from sandbox");
+        assertThat(store.retryLater(store.claim("n", SANDBOX, 1, T0, LEASE).getFirst(), T0.plusSeconds(1), first)).isTrue();
+        var second = new RouteLogEntry(T0.plusSeconds(1), "sandbox", 2, ErrorCode.TIMEOUT, null);
+        Claim retried = store.claim("n", SANDBOX, 1, T0.plusSeconds(1), LEASE).getFirst();
+        assertThat(retried.task().routeLog()).containsExactly(first);
+        assertThat(store.switchRoute(retried, "openai", 1, T0.plusSeconds(2), second)).isTrue();
+        Task moved = store.find("t1", task.id()).orElseThrow();
+        assertThat(moved.routeLog()).containsExactly(first, second);
+        assertThat(moved.upstream()).isEqualTo("openai");
+        assertThat(moved.routeIndex()).isEqualTo(1);
+    }
+
+    @Test
+    void theRouteLogKeepsItsNewestEntriesWithinItsBudget() {
+        Task task = submit("t1", T0, "sandbox");
+        Instant at = T0;
+        for (int i = 1; i <= 60; i++) {
+            Claim c = store.claim("n", SANDBOX, 1, at, LEASE).getFirst();
+            store.retryLater(c, at, new RouteLogEntry(at, "sandbox", i, ErrorCode.UPSTREAM_ERROR, "e".repeat(290) + i));
+            at = at.plusSeconds(1);
+        }
+        List<RouteLogEntry> log = store.find("t1", task.id()).orElseThrow().routeLog();
+        assertThat(log.size()).isBetween(30, 59);
+        assertThat(log.getLast().attempt()).isEqualTo(60);
+        assertThat(log.getFirst().attempt()).isEqualTo(60 - log.size() + 1);
     }
 
     @Test

@@ -107,6 +107,17 @@ class DashScopeUpstreamTest {
     }
 
     @Test
+    void anUpstreamErrorQuotingThePromptNeverStoresIt() {
+        try (var fake = new FakeDashScope(); TestNode node = TestNode.start(env(fake, null))) {
+            String prompt = "a secret product launch poster";
+            fake.fail(FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"cannot draw '" + prompt + "'\"}"));
+            JsonNode data = run(node, "wan-2.7-image", "{\"prompt\":\"" + prompt + "\"}");
+            assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("invalid_input");
+            assertThat(data.get("error_message").asString()).contains("[prompt]").doesNotContain(prompt);
+        }
+    }
+
+    @Test
     void accessDeniedIsTheOperatorsToFixNotBadInput() {
         try (var fake = new FakeDashScope(); TestNode node = TestNode.start(env(fake, null))) {
             fake.fail(FakeUpstream.Fault.of(403, "{\"request_id\":\"r\",\"code\":\"AccessDenied\",\"message\":\"current user api does not support synchronous calls\"}"));
