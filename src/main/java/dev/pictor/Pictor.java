@@ -9,6 +9,8 @@ import dev.pictor.db.Database;
 import dev.pictor.net.AddressPolicy;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
+import dev.pictor.ui.UiRoutes;
+import dev.pictor.ui.UiSessions;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.upstream.Upstreams;
 import dev.pictor.upstream.sandbox.SandboxUpstream;
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pictor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pictor.class);
+    /** A dashboard sign-in lasts a working day; the key it was opened with can end it sooner by being revoked. */
+    private static final Duration UI_SESSION_LIFETIME = Duration.ofHours(12);
+    private static final String VERSION = "0.1.0";
 
     private final Settings settings;
     private final Database database;
@@ -135,7 +140,9 @@ public final class Pictor implements AutoCloseable {
                 settings.fetchMaxBytes(), settings.fetchMaxPixels(), clock, settings.taskDeadline(), settings.maxPromptChars());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.retention(), settings.cleanupInterval());
         var server = new ApiServer(settings.host(), settings.port(), settings.maxBodyBytes(), keys, tasks, catalog, blobs, fileUrls, taskView,
-                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), settings.fetchMaxBytes(), clock, database, metrics);
+                webhookStore, secrets, settings.webhookSecretOverlap(), webhooks::wake, settings.maxWait(), settings.fetchMaxBytes(), clock, database, metrics,
+                new UiRoutes(keys, new UiSessions(database.jdbc(), clock, UI_SESSION_LIFETIME, new SecureRandom()), catalog,
+                        m -> providers.routes(m).stream().map(UpstreamRegistry.Route::provider).toList(), VERSION));
 
         dispatcher.start();
         if (settings.webhookDelivery()) {
@@ -176,6 +183,11 @@ public final class Pictor implements AutoCloseable {
             console.println("  Use it as: Authorization: Bearer <key>. Set PICTOR_ADMIN_KEY to choose your own.");
             console.println();
         }
+    }
+
+    /** "METHOD path" of every HTTP route the server registered. */
+    public List<String> routes() {
+        return server.routes();
     }
 
     public int port() {

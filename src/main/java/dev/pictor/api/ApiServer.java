@@ -11,6 +11,7 @@ import dev.pictor.storage.FileUrls;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
 import dev.pictor.task.TaskView;
+import dev.pictor.ui.UiRoutes;
 import dev.pictor.webhook.WebhookSecrets;
 import dev.pictor.webhook.WebhookStore;
 import java.time.Clock;
@@ -37,7 +38,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, long maxBodyBytes, ApiKeys keys, TaskService tasks, ModelCatalog catalog,
                      BlobStore blobs, FileUrls fileUrls, TaskView taskView, WebhookStore webhookStore, WebhookSecrets secrets,
                      Duration secretOverlap, Runnable wakeWebhooks, Duration maxWait, long maxImageBytes, Clock clock, Database database,
-                     Metrics metrics) {
+                     Metrics metrics, UiRoutes ui) {
         var apidot = new ApidotRoutes(tasks, catalog, taskView, maxBodyBytes, maxWait);
         var admin = new AdminRoutes(keys, maxBodyBytes);
         var openai = new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBodyBytes, maxImageBytes, maxWait);
@@ -56,19 +57,21 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
-            config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
-            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
+            config.routes.before("/api/*", ctx -> authenticate(ctx, keys, ui));
+            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, ui));
             apidot.register(config.routes);
             admin.register(config.routes);
             openai.register(config.routes);
             webhooks.register(config.routes);
             files.register(config.routes);
             ops.register(config.routes);
+            ui.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
             config.routes.exception(TaskStore.IdempotencyConflict.class, (e, ctx) ->
                     HttpJson.error(ctx, new ApiException(409, "conflict_error", e.getMessage(), "Idempotency-Key", null)));
+            config.routes.exception(UiRoutes.Rejected.class, (e, ctx) -> HttpJson.error(ctx, new ApiException(e.status(), e.type(), e.getMessage(), e.param(), null)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpJson.error(ctx, fromJavalin(e)));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
@@ -89,6 +92,12 @@ public final class ApiServer implements AutoCloseable {
         return this;
     }
 
+    /** "METHOD path" of every HTTP route registered, as Javalin's router holds them. */
+    public java.util.List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod()).map(e -> e.method.name() + " " + e.path).toList();
+    }
+
     public int port() {
         return app.port();
     }
@@ -103,12 +112,17 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private static void authenticate(Context ctx, ApiKeys keys) {
+    private static void authenticate(Context ctx, ApiKeys keys, UiRoutes ui) {
         if (ctx.path().equals("/api/models")) {
             return;
         }
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
+            Principal session = ui.authenticate(ctx); // the dashboard's cookie, CSRF-checked; null without one
+            if (session != null) {
+                ctx.attribute(PRINCIPAL, session);
+                return;
+            }
             throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
