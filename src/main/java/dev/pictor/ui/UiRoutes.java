@@ -125,11 +125,12 @@ public final class UiRoutes {
         ok(ctx, sessionJson(principal, opened.csrfToken(), opened.expiresAt()));
     }
 
+    /** 200 either way: a signed-out page asking is normal, not an error for the browser console to report. */
     private void current(Context ctx) {
         String id = ctx.cookie(COOKIE);
-        UiSessions.Live live = Optional.ofNullable(id).flatMap(sessions::find)
-                .orElseThrow(() -> new Rejected(401, "authentication_error", "not signed in", null));
-        ok(ctx, sessionJson(live.principal(), sessions.csrfToken(id), live.expiresAt()));
+        Optional<UiSessions.Live> live = Optional.ofNullable(id).flatMap(sessions::find);
+        ok(ctx, live.map(l -> sessionJson(l.principal(), sessions.csrfToken(id), l.expiresAt()))
+                .orElseGet(() -> Json.object().put("signed_in", false)));
     }
 
     private void signOut(Context ctx) {
@@ -155,7 +156,7 @@ public final class UiRoutes {
     }
 
     private ObjectNode sessionJson(Principal p, String csrf, java.time.Instant expires) {
-        return Json.object().put("tenant_id", p.tenantId()).put("key_id", p.keyId()).put("admin", p.admin())
+        return Json.object().put("signed_in", true).put("tenant_id", p.tenantId()).put("key_id", p.keyId()).put("admin", p.admin())
                 .put("csrf_token", csrf).put("expires_time", expires.toString());
     }
 
