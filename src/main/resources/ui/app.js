@@ -81,8 +81,11 @@ const pages = [
   [/^#\/usage$/, () => usagePage()],
 ];
 
+let generation = 0;
+
 async function route() {
   if (!session) return;
+  const mine = ++generation; // a slower render of an earlier page must not overwrite this one
   if (unmount) { unmount(); unmount = null; }
   const hash = location.hash || '#/models';
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
@@ -92,10 +95,12 @@ async function route() {
     clear(view).append(el('p', { class: 'muted' }, 'Loading…'));
     try {
       const page = await render(m);
+      if (mine !== generation) { page.unmount?.(); return; }
       clear(view).append(page.node ?? page);
       unmount = page.unmount ?? null;
       document.body.dataset.page = hash.split('/')[1];
     } catch (err) {
+      if (mine !== generation) return;
       if (err.status === 401) { signInPage(); return; }
       clear(view).append(el('p', { class: 'error' }, err.message));
     }

@@ -166,6 +166,9 @@ public final class WebhookStore {
             boolean queued = tx.queryOne("SELECT 1 AS one FROM webhook_queue WHERE event_id = ?", rs -> 1, eventId).isPresent();
             if (!queued) {
                 tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", eventId, receiverOf(event.get().url()), now);
+            } else {
+                // A failing event waits in the queue for its next retry; "redeliver" means now. One in flight (leased) is left alone.
+                tx.update("UPDATE webhook_queue SET due_at = ? WHERE event_id = ? AND lease_owner IS NULL", now, eventId);
             }
             tx.update("UPDATE webhook_event SET status = 'pending', round_attempts = 0, next_attempt_at = ? WHERE id = ?", now, eventId);
             return tx.queryOne("SELECT " + EVENT_COLUMNS + " FROM webhook_event WHERE id = ?", WebhookStore::mapEvent, eventId);
