@@ -252,8 +252,11 @@ class DashboardBrowserTest {
         signIn();
         Path dir = Path.of(System.getProperty("pictor.screenshots", "target/screenshots"));
         Files.createDirectories(dir);
-        api.awaitTerminal(KEY, api.submit(KEY, "seedream-4.5", new ObjectNodeBuilder().put("prompt", "a harbour at noon").node),
-                Duration.ofSeconds(20));
+        String[][] outputs = {{"seedream-4.5", "a harbour at noon"}, {"gpt-image-2", "a product shot of a teapot"},
+                {"nano-banana-pro", "a poster for a jazz night"}, {"nano-banana-2", "a mobile app login screen"}};
+        for (String[] o : outputs) {
+            api.awaitTerminal(KEY, api.submit(KEY, o[0], new ObjectNodeBuilder().put("prompt", o[1]).node), Duration.ofSeconds(20));
+        }
         String[][] pages = {{"models", "#/models", "#model-grid .card"}, {"model", "#/models/gpt-image-2", "#example-code"},
                 {"tasks", "#/tasks", "#task-rows tr"}, {"gallery", "#/gallery", "#gallery img"}, {"webhooks", "#/webhooks", "#wh-events"},
                 {"keys", "#/keys", "#key-rows tr"}};
@@ -268,6 +271,7 @@ class DashboardBrowserTest {
         browser.find("#pg-submit").click();
         browser.awaitText("#pg-status", "finished");
         browser.wait.until(d -> (Boolean) browser.js("return [...document.images].every(i => i.complete && i.naturalWidth > 0)"));
+        browser.js("window.scrollTo(0, 0); document.activeElement.blur()");
         Files.write(dir.resolve("playground.png"), browser.driver.getScreenshotAs(OutputType.BYTES));
         browser.driver.get(node.baseUrl() + "/docs");
         browser.await("#toc a");
