@@ -72,7 +72,7 @@ final class ApiOperations {
             new Op("GET", "/ui/assets/{name}", "Dashboard", Auth.NONE, "Dashboard scripts and styles", List.of(), null, null, "The file",
                     "text/plain", List.of("404")),
             json("POST", "/ui/session", "Dashboard", Auth.NONE, "Sign in with an API key: sets the HttpOnly session cookie", List.of(),
-                    "SessionRequest", "tenant_id, key_id, admin, csrf_token, expires_time", List.of("400", "401")),
+                    "SessionRequest", "signed_in, tenant_id, key_id, admin, csrf_token, expires_time", List.of("400", "401", "413")),
             json("GET", "/ui/session", "Dashboard", Auth.NONE, "The current session (from the cookie), or signed_in false", List.of(),
                     null, "signed_in, tenant_id, key_id, admin, csrf_token, expires_time", List.of()),
             json("DELETE", "/ui/session", "Dashboard", Auth.NONE, "Sign out (needs X-CSRF-Token)", List.of(), null, "signed_out",

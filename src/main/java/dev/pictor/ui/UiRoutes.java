@@ -30,6 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class UiRoutes {
     public static final String COOKIE = "pictor_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final int MAX_SIGN_IN_BYTES = 4096;
     private static final Pattern ASSET = Pattern.compile("[a-z0-9-]{1,40}\\.(js|css|svg)");
     private static final String CSP = "default-src 'self'; img-src 'self' data: blob: http: https:; script-src 'self'; "
             + "style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -109,8 +110,17 @@ public final class UiRoutes {
 
     private void signIn(Context ctx) {
         JsonNode body;
+        byte[] raw;
+        try (InputStream in = ctx.req().getInputStream()) {
+            raw = ctx.req().getContentLengthLong() > MAX_SIGN_IN_BYTES ? new byte[MAX_SIGN_IN_BYTES + 1] : in.readNBytes(MAX_SIGN_IN_BYTES + 1);
+        } catch (IOException e) {
+            throw new Rejected(400, "invalid_request_error", "request body could not be read", null);
+        }
+        if (raw.length > MAX_SIGN_IN_BYTES) {
+            throw new Rejected(413, "invalid_request_error", "a sign-in body is at most " + MAX_SIGN_IN_BYTES + " bytes", null);
+        }
         try {
-            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
+            body = Json.MAPPER.readTree(raw);
         } catch (JacksonException e) {
             throw new Rejected(400, "invalid_request_error", "request body must be a JSON object with key", null);
         }

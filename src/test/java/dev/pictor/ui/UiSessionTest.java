@@ -94,5 +94,6 @@ class UiSessionTest {
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.raw().headers().firstValue("Set-Cookie")).isEmpty();
         assertThat(client.post("/ui/session", "{}", null).body().get("error").get("param").asString()).isEqualTo("key");
+        assertThat(client.post("/ui/session", "{\"key\":\"" + "x".repeat(5000) + "\"}", null).status()).isEqualTo(413);
     }
 }
