@@ -12,10 +12,10 @@ export function exampleInput(m) {
 }
 
 export function examples(m, base) {
-  const body = JSON.stringify({ model: m.id, input: exampleInput(m), callback_url: 'https://your.app/pictor-webhook' });
+  const body = JSON.stringify({ model: m.id, input: exampleInput(m), callback_url: 'https://example.com/pictor-webhook' });
   const pretty = JSON.stringify(JSON.parse(body), null, 2);
   return {
-    curl: `# Submit
+    curl: `# Submit (replace callback_url with your receiver's public URL, or drop it and poll)
 curl -s ${base}/api/generate/submit \\
   -H "Authorization: Bearer $PICTOR_KEY" -H 'Content-Type: application/json' \\
   -d '${body}'
