@@ -16,6 +16,8 @@ import dev.pictor.db.Database;
 import dev.pictor.net.AddressPolicy;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
+import dev.pictor.ui.UiRoutes;
+import dev.pictor.ui.UiSessions;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.upstream.Upstreams;
 import dev.pictor.upstream.sandbox.SandboxUpstream;
@@ -56,6 +58,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pictor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pictor.class);
+    /** A dashboard sign-in lasts a working day; the key it was opened with can end it sooner by being revoked. */
+    private static final Duration UI_SESSION_LIFETIME = Duration.ofHours(12);
+    private static final String VERSION = "0.1.0";
 
     private final Settings settings;
     private final Database database;
@@ -152,7 +157,9 @@ public final class Pictor implements AutoCloseable {
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls),
                 new OpsRoutes(database, metrics));
-        var api = new ApiServer(server, maxImage, keys, routes);
+        var ui = new UiRoutes(keys, new UiSessions(database.jdbc(), clock, UI_SESSION_LIFETIME, new SecureRandom()), catalog,
+                m -> upstreams.routes(m).stream().map(UpstreamRegistry.Route::upstream).toList(), VERSION);
+        var api = new ApiServer(server, maxImage, keys, ui, routes);
 
         dispatcher.start();
         if (webhookSettings.delivery()) {
@@ -193,6 +200,11 @@ public final class Pictor implements AutoCloseable {
             console.println("  Use it as: Authorization: Bearer <key>. Set PICTOR_ADMIN_KEY to choose your own.");
             console.println();
         }
+    }
+
+    /** "METHOD path" of every HTTP route the server registered. */
+    public List<String> routes() {
+        return server.routes();
     }
 
     public int port() {

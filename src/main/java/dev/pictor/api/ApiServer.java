@@ -5,6 +5,7 @@ import dev.pictor.auth.Principal;
 import dev.pictor.catalog.InvalidInputException;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStore;
+import dev.pictor.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.List;
@@ -28,9 +29,10 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * @param maxUploadBytes the largest image in a multipart upload (the source-image limit); up to 16 per request
+     * @param ui             the dashboard's routes and its session sign-in, which the key check also accepts
      * @param groups         every surface's routes, registered in this order behind the {@code /api} and {@code /v1} key check
      */
-    public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, List<RouteGroup> groups) {
+    public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, UiRoutes ui, List<RouteGroup> groups) {
         long maxBodyBytes = settings.maxBodyBytes();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -44,14 +46,16 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
-            config.routes.before("/api/*", ctx -> authenticate(ctx, keys));
-            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
+            config.routes.before("/api/*", ctx -> authenticate(ctx, keys, ui));
+            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, ui));
             groups.forEach(group -> group.register(config.routes));
+            ui.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
             config.routes.exception(TaskStore.IdempotencyConflict.class, (e, ctx) ->
                     HttpJson.error(ctx, new ApiException(409, "conflict_error", e.getMessage(), "Idempotency-Key", null)));
+            config.routes.exception(UiRoutes.Rejected.class, (e, ctx) -> HttpJson.error(ctx, new ApiException(e.status(), e.type(), e.getMessage(), e.param(), null)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpJson.error(ctx, fromJavalin(e)));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
@@ -72,6 +76,12 @@ public final class ApiServer implements AutoCloseable {
         return this;
     }
 
+    /** "METHOD path" of every HTTP route registered, as Javalin's router holds them. */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod()).map(e -> e.method.name() + " " + e.path).toList();
+    }
+
     public int port() {
         return app.port();
     }
@@ -86,12 +96,17 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private static void authenticate(Context ctx, ApiKeys keys) {
+    private static void authenticate(Context ctx, ApiKeys keys, UiRoutes ui) {
         if (ctx.path().equals("/api/models")) {
             return;
         }
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
+            Principal session = ui.authenticate(ctx); // the dashboard's cookie, CSRF-checked; null without one
+            if (session != null) {
+                ctx.attribute(PRINCIPAL, session);
+                return;
+            }
             throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
