@@ -95,12 +95,17 @@ export async function galleryPage() {
     figures.length ? el('div', { class: 'gallery', id: 'gallery' }, ...figures) : el('p', { class: 'muted' }, 'Nothing yet: try the playground.'));
 }
 
+/** A wire time (APIDot's UTC form without an offset, or RFC 3339) as a Date: no offset means UTC, not local time. */
+export function utc(iso) {
+  return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : iso + 'Z');
+}
+
 export function local(iso) {
-  return iso ? new Date(iso).toLocaleString() : '';
+  return iso ? utc(iso).toLocaleString() : '';
 }
 
 function duration(t) {
   if (!t.finished_time) return '';
-  const ms = new Date(t.finished_time) - new Date(t.created_time);
+  const ms = utc(t.finished_time) - utc(t.created_time);
   return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
 }

@@ -1,5 +1,7 @@
 package dev.pictor.api;
 
+import dev.pictor.common.WireTime;
+
 import dev.pictor.common.Json;
 import dev.pictor.auth.ApiKeyInfo;
 import dev.pictor.auth.ApiKeys;
@@ -102,7 +104,7 @@ public final class AdminRoutes implements RouteGroup {
     }
 
     private static ObjectNode tenantJson(Tenant t) {
-        return Json.object().put("id", t.id()).put("name", t.name()).put("created_time", TaskView.isoTime(t.createdAt()));
+        return Json.object().put("id", t.id()).put("name", t.name()).put("created_time", WireTime.apidot(t.createdAt()));
     }
 
     private static ObjectNode keyJson(ApiKeyInfo k) {
@@ -112,8 +114,8 @@ public final class AdminRoutes implements RouteGroup {
                 .put("prefix", k.prefix())
                 .put("name", k.name())
                 .put("admin", k.admin())
-                .put("created_time", TaskView.isoTime(k.createdAt()))
-                .put("last_used_time", TaskView.isoTime(k.lastUsedAt()))
-                .put("revoked_time", TaskView.isoTime(k.revokedAt()));
+                .put("created_time", WireTime.apidot(k.createdAt()))
+                .put("last_used_time", WireTime.apidot(k.lastUsedAt()))
+                .put("revoked_time", WireTime.apidot(k.revokedAt()));
     }
 }

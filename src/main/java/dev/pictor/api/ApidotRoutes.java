@@ -1,5 +1,7 @@
 package dev.pictor.api;
 
+import dev.pictor.common.WireTime;
+
 import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
@@ -84,7 +86,8 @@ public final class ApidotRoutes implements RouteGroup {
             data.put("task_id", task.id());
             data.put("status", task.status().wire());
             data.put("model", task.model());
-            data.put("created_time", TaskView.isoTime(task.createdAt()));
+            data.put("created_time", WireTime.apidot(task.createdAt()));
+            data.put("created_at", WireTime.rfc3339(task.createdAt()));
             HttpJson.ok(ctx, data);
             return;
         }
@@ -195,9 +198,9 @@ public final class ApidotRoutes implements RouteGroup {
             return null;
         }
         try {
-            return Instant.parse(v);
+            return WireTime.parse(v);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be an ISO-8601 time such as 2026-11-21T00:00:00Z", name);
+            throw ApiException.badRequest(name + " must be a UTC time such as 2026-11-21T00:00:00 or 2026-11-21T00:00:00Z", name);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pictor.api;
 
+import dev.pictor.common.WireTime;
+
 import dev.pictor.common.Json;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.Principal;
@@ -67,8 +69,8 @@ public final class WebhookRoutes implements RouteGroup {
         data.put("secret", active.getFirst().secret());
         var all = data.putArray("active_secrets");
         for (WebhookSecrets.Secret s : active) {
-            all.addObject().put("secret", s.secret()).put("created_time", TaskView.isoTime(s.createdAt()))
-                    .put("valid_until", TaskView.isoTime(s.retireAt()));
+            all.addObject().put("secret", s.secret()).put("created_time", WireTime.apidot(s.createdAt()))
+                    .put("valid_until", WireTime.apidot(s.retireAt()));
         }
         return data;
     }
@@ -150,16 +152,16 @@ public final class WebhookRoutes implements RouteGroup {
                 .put("url", e.url())
                 .put("status", e.status())
                 .put("attempts", e.attempts())
-                .put("created_time", TaskView.isoTime(e.createdAt()))
-                .put("next_attempt_time", TaskView.isoTime(e.nextAttemptAt()))
-                .put("delivered_time", TaskView.isoTime(e.deliveredAt()))
+                .put("created_time", WireTime.apidot(e.createdAt()))
+                .put("next_attempt_time", WireTime.apidot(e.nextAttemptAt()))
+                .put("delivered_time", WireTime.apidot(e.deliveredAt()))
                 .put("last_error", e.lastError());
         n.set("last_http_status", e.lastStatus() == null ? null : Json.MAPPER.getNodeFactory().numberNode(e.lastStatus()));
         var attempts = n.putArray("attempt_log");
         for (WebhookAttempt a : store.attempts(e.id())) {
             ObjectNode row = attempts.addObject()
                     .put("attempt", a.attempt())
-                    .put("time", TaskView.isoTime(a.attemptedAt()))
+                    .put("time", WireTime.apidot(a.attemptedAt()))
                     .put("latency_ms", a.latencyMs())
                     .put("response_excerpt", a.responseExcerpt())
                     .put("error", a.error());
@@ -189,9 +191,9 @@ public final class WebhookRoutes implements RouteGroup {
             return null;
         }
         try {
-            return Instant.parse(value);
+            return WireTime.parse(value);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be an ISO-8601 time such as 2026-11-21T00:00:00Z", name);
+            throw ApiException.badRequest(name + " must be a UTC time such as 2026-11-21T00:00:00 or 2026-11-21T00:00:00Z", name);
         }
     }
 }

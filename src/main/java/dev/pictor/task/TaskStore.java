@@ -264,7 +264,7 @@ public final class TaskStore {
     /** The {@code route_log} column's JSON array; written here and nowhere else. */
     private static String writeRouteLog(List<RouteLogEntry> log) {
         ArrayNode array = Json.array();
-        log.forEach(entry -> array.add(entry.toJson()));
+        log.forEach(entry -> array.add(entry.toStored()));
         return Json.write(array);
     }
 
@@ -274,7 +274,7 @@ public final class TaskStore {
             return List.of();
         }
         List<RouteLogEntry> log = new ArrayList<>();
-        Json.parse(column).forEach(entry -> log.add(RouteLogEntry.fromJson(entry)));
+        Json.parse(column).forEach(entry -> log.add(RouteLogEntry.fromStored(entry)));
         return log;
     }
 

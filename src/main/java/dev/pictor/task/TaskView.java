@@ -1,6 +1,7 @@
 package dev.pictor.task;
 
 import dev.pictor.common.Json;
+import dev.pictor.common.WireTime;
 import dev.pictor.storage.FileUrls;
 import dev.pictor.storage.StoredFile;
 import java.time.Duration;
@@ -52,13 +53,16 @@ public final class TaskView {
         }
         data.set("files", files);
         data.putObject("output").set("files", files.deepCopy());
-        data.put("created_time", isoTime(task.createdAt()));
-        data.put("started_time", isoTime(task.startedAt()));
-        data.put("finished_time", isoTime(task.finishedAt()));
+        data.put("created_time", WireTime.apidot(task.createdAt()));
+        data.put("started_time", WireTime.apidot(task.startedAt()));
+        data.put("finished_time", WireTime.apidot(task.finishedAt()));
+        data.put("created_at", WireTime.rfc3339(task.createdAt()));
+        data.put("started_at", WireTime.rfc3339(task.startedAt()));
+        data.put("finished_at", WireTime.rfc3339(task.finishedAt()));
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
         ArrayNode attempts = data.putArray("attempts");
-        task.routeLog().forEach(entry -> attempts.add(entry.toJson()));
+        task.routeLog().forEach(entry -> attempts.add(entry.toWire()));
         return data;
     }
 
@@ -70,8 +74,4 @@ public final class TaskView {
         return envelope;
     }
 
-    /** ISO-8601 UTC with a Z, to the second; null stays null. */
-    public static String isoTime(Instant instant) {
-        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-    }
 }

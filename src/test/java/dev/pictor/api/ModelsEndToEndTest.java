@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.time.LocalDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,8 +122,14 @@ class ModelsEndToEndTest {
             assertThat(decoded.getWidth()).isEqualTo(width);
             assertThat(decoded.getHeight()).isEqualTo(height);
         }
-        assertThat(data.get("created_time").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
-        assertThat(data.get("finished_time").asString()).endsWith("Z");
+        // APIDot's own form: UTC with no offset, so clients that parse APIDot's value keep working.
+        assertThat(data.get("created_time").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d");
+        LocalDateTime created = LocalDateTime.parse(data.get("created_time").asString());
+        LocalDateTime finished = LocalDateTime.parse(data.get("finished_time").asString());
+        assertThat(finished).isAfterOrEqualTo(created);
+        // The same instants in RFC 3339, additively.
+        assertThat(Instant.parse(data.get("created_at").asString())).isEqualTo(created.toInstant(ZoneOffset.UTC));
+        assertThat(Instant.parse(data.get("finished_at").asString())).isEqualTo(finished.toInstant(ZoneOffset.UTC));
         assertThat(data.get("error_code").isNull()).isTrue();
     }
 

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -128,7 +130,7 @@ class WebhookDeliveryTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> attemptsOf(node, taskId) == 1);
             JsonNode pending = eventOf(node, taskId);
             assertThat(pending.get("status").asString()).isEqualTo("pending");
-            Instant next = Instant.parse(pending.get("next_attempt_time").asString());
+            Instant next = LocalDateTime.parse(pending.get("next_attempt_time").asString()).toInstant(ZoneOffset.UTC);
             assertThat(Duration.between(clock.instant(), next)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(7));
             assertThat(receiver.requests()).hasSize(1);
 
@@ -197,7 +199,7 @@ class WebhookDeliveryTest {
             receiver.script(new Reply(429, Duration.ZERO, Map.of("Retry-After", "120")));
             String taskId = submit(node, receiver.url("/hook"));
             await().atMost(Duration.ofSeconds(15)).until(() -> attemptsOf(node, taskId) == 1);
-            Instant next = Instant.parse(eventOf(node, taskId).get("next_attempt_time").asString());
+            Instant next = LocalDateTime.parse(eventOf(node, taskId).get("next_attempt_time").asString()).toInstant(ZoneOffset.UTC);
             assertThat(Duration.between(clock.instant(), next)).isBetween(Duration.ofSeconds(118), Duration.ofSeconds(121));
             clock.advance(Duration.ofSeconds(60));
             assertThat(eventOf(node, taskId).get("status").asString()).isEqualTo("pending");
