@@ -34,6 +34,7 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, UiRoutes ui, List<RouteGroup> groups) {
         long maxBodyBytes = settings.maxBodyBytes();
+        var requestIds = new RequestIds();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -45,7 +46,14 @@ public final class ApiServer implements AutoCloseable {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), ms.longValue()));
+            // Clients and proxies build paths like //api/generate/submit from a base URL with a trailing slash.
+            config.router.treatMultipleSlashesAsSingleSlash = true;
+            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method(), ctx.path(), ctx.status().getCode(),
+                    ms.longValue(), RequestIds.of(ctx)));
+            config.routes.before(requestIds::assign);
+            // Task answers are per key and change until the task ends; no cache may keep or share them.
+            config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
+            config.routes.before("/v1/*", ctx -> ctx.header("Cache-Control", "no-store"));
             config.routes.before("/api/*", ctx -> authenticate(ctx, keys, ui));
             config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, ui));
             groups.forEach(group -> group.register(config.routes));

@@ -55,7 +55,7 @@ final class HttpJson {
      * {@code {"error":{"message","type","param","code"}}} under {@code /v1/}, else the APIDot envelope.
      */
     static void error(Context ctx, ApiException e) {
-        if (ctx.path().startsWith("/v1/")) {
+        if (ctx.path().replaceFirst("^/+", "/").startsWith("/v1/")) {
             ObjectNode body = Json.object();
             ObjectNode error = body.putObject("error");
             error.put("message", e.getMessage());
@@ -63,6 +63,7 @@ final class HttpJson {
             String param = e.param();
             error.put("param", param != null && param.startsWith("input.") ? param.substring("input.".length()) : param);
             error.put("code", e.code());
+            error.put("request_id", RequestIds.of(ctx));
             if (e.retryAfterSeconds() != null) {
                 ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
             }
@@ -77,6 +78,7 @@ final class HttpJson {
         if (e.param() != null) {
             error.put("param", e.param());
         }
+        error.put("request_id", RequestIds.of(ctx));
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
         }
