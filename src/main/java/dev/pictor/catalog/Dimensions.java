@@ -1,5 +1,6 @@
 package dev.pictor.catalog;
 
+import java.util.regex.Pattern;
 /** A pixel size. */
 public record Dimensions(int width, int height) {
 
@@ -45,9 +46,11 @@ public record Dimensions(int width, int height) {
         }
     }
 
+    private static final Pattern CUSTOM = Pattern.compile("(\\d{1,5})[xX](\\d{1,5})");
+
     /** Parses {@code "2304x2048"} (also with an upper-case X), or null when it is not of that form. */
     static Dimensions parseCustom(String value) {
-        var m = java.util.regex.Pattern.compile("(\\d{1,5})[xX](\\d{1,5})").matcher(value);
+        var m = CUSTOM.matcher(value);
         if (!m.matches()) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.pictor.catalog;
 
+import java.net.URISyntaxException;
 import dev.pictor.common.Json;
 import java.net.URI;
 import java.util.List;
@@ -213,7 +214,7 @@ sealed interface Field {
                 if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
                     throw invalid(label, label + " must be an http or https URL for " + model);
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw invalid(label, label + " is not a valid URL for " + model);
             }
         }

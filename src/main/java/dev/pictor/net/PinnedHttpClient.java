@@ -1,5 +1,7 @@
 package dev.pictor.net;
 
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -118,7 +120,7 @@ public final class PinnedHttpClient {
                 }
                 head.append("Accept-Encoding: identity\r\nConnection: close\r\n\r\n");
                 byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-                byte[] request = body == null ? headBytes : java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+                byte[] request = body == null ? headBytes : Arrays.copyOf(headBytes, headBytes.length + body.length);
                 if (body != null) {
                     System.arraycopy(body, 0, request, headBytes.length, body.length);
                 }
@@ -175,7 +177,7 @@ public final class PinnedHttpClient {
             ssl.setSSLParameters(params);
             ssl.startHandshake();
             return ssl;
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IOException(e);
         }
     }

@@ -29,6 +29,11 @@ import tools.jackson.databind.node.ArrayNode;
  *
  * <p>Lock order is always queue row, then task row (claims and terminal writes alike), so concurrent
  * claimers and enders never deadlock.
+ *
+ * <p>It is longer than Pictor's other classes on purpose: every statement on {@code task},
+ * {@code task_queue} and {@code idempotency_key} lives here, so the lock order, the claim SQL that
+ * must run unchanged on H2 and PostgreSQL, and the one conditional terminal write can be read (and
+ * are tested, {@code TaskStoreContract}) in one place.
  */
 public final class TaskStore {
     private static final String TASK_COLUMNS = "id, tenant_id, model, status, input_json, callback_url, provider, "

@@ -1,5 +1,6 @@
 package dev.pictor.ui;
 
+import java.time.Instant;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
@@ -165,7 +166,7 @@ public final class UiRoutes {
         ok(ctx, data);
     }
 
-    private ObjectNode sessionJson(Principal p, String csrf, java.time.Instant expires) {
+    private ObjectNode sessionJson(Principal p, String csrf, Instant expires) {
         return Json.object().put("signed_in", true).put("tenant_id", p.tenantId()).put("key_id", p.keyId()).put("admin", p.admin())
                 .put("csrf_token", csrf).put("expires_time", expires.toString());
     }

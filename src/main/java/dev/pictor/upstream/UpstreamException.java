@@ -1,5 +1,6 @@
 package dev.pictor.upstream;
 
+import java.time.Duration;
 import dev.pictor.common.ErrorCode;
 
 /**
@@ -10,21 +11,21 @@ import dev.pictor.common.ErrorCode;
 public class UpstreamException extends Exception {
     private final ErrorCode code;
     private final boolean retryable;
-    private final java.time.Duration retryAfter;
+    private final Duration retryAfter;
 
     public UpstreamException(ErrorCode code, String message, boolean retryable) {
         this(code, message, retryable, null);
     }
 
     /** {@code retryAfter}: how long the upstream asked us to wait (its Retry-After), or null. */
-    public UpstreamException(ErrorCode code, String message, boolean retryable, java.time.Duration retryAfter) {
+    public UpstreamException(ErrorCode code, String message, boolean retryable, Duration retryAfter) {
         super(message);
         this.code = code;
         this.retryable = retryable;
         this.retryAfter = retryAfter;
     }
 
-    public java.time.Duration retryAfter() {
+    public Duration retryAfter() {
         return retryAfter;
     }
 

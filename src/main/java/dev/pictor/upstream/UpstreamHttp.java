@@ -1,5 +1,6 @@
 package dev.pictor.upstream;
 
+import java.time.format.DateTimeParseException;
 import dev.pictor.common.Json;
 import dev.pictor.net.FetchException;
 import dev.pictor.media.ImageProbe;
@@ -155,7 +156,7 @@ public final class UpstreamHttp {
             try {
                 Duration d = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
                 return d.isNegative() ? Duration.ZERO : d;
-            } catch (java.time.format.DateTimeParseException e2) {
+            } catch (DateTimeParseException e2) {
                 return null;
             }
         }

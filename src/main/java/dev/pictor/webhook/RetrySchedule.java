@@ -1,5 +1,6 @@
 package dev.pictor.webhook;
 
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +24,13 @@ public record RetrySchedule(List<Duration> delays, int jitterPercent) {
         delays = List.copyOf(delays);
     }
 
+    private static final Pattern STEP = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
     /** Parses {@code "0s,5s,5m,30m,2h"}: numbers with a unit of ms, s, m, h or d. */
     public static RetrySchedule parse(String text, int jitterPercent) {
         List<Duration> delays = new ArrayList<>();
         for (String part : text.split("\\s*,\\s*")) {
-            var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(part.trim());
+            var m = STEP.matcher(part.trim());
             if (!m.matches()) {
                 throw new IllegalArgumentException("PICTOR_WEBHOOK_RETRY_SCHEDULE: '" + part + "' is not a duration like 5s, 5m or 2h");
             }

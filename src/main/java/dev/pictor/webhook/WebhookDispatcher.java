@@ -1,5 +1,6 @@
 package dev.pictor.webhook;
 
+import java.time.format.DateTimeParseException;
 import dev.pictor.common.BackgroundLoop;
 import dev.pictor.net.FetchException;
 import dev.pictor.net.PinnedHttpClient;
@@ -272,7 +273,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         } catch (NumberFormatException e) {
             try {
                 d = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (java.time.format.DateTimeParseException e2) {
+            } catch (DateTimeParseException e2) {
                 return Duration.ZERO;
             }
         }

@@ -1,5 +1,7 @@
 package dev.pictor.webhook;
 
+import java.net.URI;
+import java.util.Collection;
 import dev.pictor.db.Jdbc;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
@@ -45,7 +47,7 @@ public final class WebhookStore {
     }
 
     /** Claims due events, oldest first, leaving out those for the {@code busy} receivers. */
-    List<Claim> claim(String owner, int limit, Instant now, Duration lease, java.util.Collection<String> busy) {
+    List<Claim> claim(String owner, int limit, Instant now, Duration lease, Collection<String> busy) {
         return jdbc.inTransaction(tx -> {
             record Row(long seq, String eventId) {
             }
@@ -189,7 +191,7 @@ public final class WebhookStore {
     /** The receiver a URL belongs to, for per-receiver limits: scheme, host and port. */
     static String receiverOf(String url) {
         try {
-            java.net.URI uri = java.net.URI.create(url);
+            URI uri = URI.create(url);
             String key = uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
             return key.length() <= 300 ? key : key.substring(0, 300);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package dev.pictor.upstream.openai;
 
+import java.util.ArrayList;
+import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.SourceImage;
@@ -110,7 +112,7 @@ public final class OpenAiUpstream implements Upstream {
         if (!data.isArray() || data.isEmpty()) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "openai answered without an image", true);
         }
-        List<dev.pictor.upstream.GeneratedImage> images = new java.util.ArrayList<>();
+        List<GeneratedImage> images = new ArrayList<>();
         for (JsonNode item : data) {
             if (item.hasNonNull("b64_json")) {
                 try {

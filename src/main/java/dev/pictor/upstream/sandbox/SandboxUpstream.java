@@ -1,5 +1,9 @@
 package dev.pictor.upstream.sandbox;
 
+import java.security.NoSuchAlgorithmException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.ImageEncoder;
@@ -137,9 +141,9 @@ public final class SandboxUpstream implements Upstream {
     private static long seedFor(GenerationRequest request, int index, Dimensions size) {
         String key = request.model() + '\n' + request.prompt() + '\n' + request.seed() + '\n' + size + '\n' + index;
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.nio.ByteBuffer.wrap(digest).getLong();
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
