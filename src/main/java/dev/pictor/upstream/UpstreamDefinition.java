@@ -62,9 +62,19 @@ public record UpstreamDefinition(String name, String title, List<Setting> settin
         return new Config(values);
     }
 
-    /** True when every required setting has a value: then the upstream is built and routed. */
+    /**
+     * True when every required setting has a value: then the upstream is built and routed. Some but
+     * not all of them (a Kling access key without its secret) is a mistake that would only show on
+     * the first call, so it stops start-up with the names of what is missing.
+     */
     public boolean configured(Map<String, String> environment) {
         Config config = config(environment);
-        return settings.stream().filter(Setting::required).allMatch(s -> !config.get(s.env()).isBlank());
+        List<String> required = settings.stream().filter(Setting::required).map(Setting::env).toList();
+        List<String> missing = required.stream().filter(env -> config.get(env).isBlank()).toList();
+        if (!missing.isEmpty() && missing.size() < required.size()) {
+            throw new IllegalArgumentException(String.join(", ", missing) + " must be set together with "
+                    + String.join(", ", required.stream().filter(env -> !missing.contains(env)).toList()) + " (upstream " + name + ")");
+        }
+        return missing.isEmpty();
     }
 }
