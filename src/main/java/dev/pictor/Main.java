@@ -22,7 +22,15 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Pictor pictor = Pictor.start(settings, Clock.systemUTC(), System.out);
+        Pictor pictor;
+        try {
+            pictor = Pictor.start(settings, Clock.systemUTC(), System.out);
+        } catch (IllegalArgumentException e) {
+            // A configuration mistake found while wiring (PICTOR_ROUTES, half an upstream's credentials): say it plainly.
+            System.err.println("pictor: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running tasks for up to {}", settings.tasks().shutdownGrace());
             pictor.close();
