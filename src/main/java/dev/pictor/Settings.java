@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.pictor.storage.s3.S3Settings;
 
 /**
  * Every operator-facing setting, with its default. Read once at start-up from environment variables
@@ -47,7 +49,9 @@ public record Settings(
         int webhookHostConcurrency,
         Duration webhookSecretOverlap,
         Duration maxWait,
-        Upstreams upstreams) {
+        Upstreams upstreams,
+        // Storage (PICTOR_STORAGE, PICTOR_S3_*): empty means the folder under dataDir.
+        Optional<S3Settings> s3Storage) {
 
     /** One upstream vendor's credentials and endpoint; {@code secret} is only used by Kling. */
     public record Vendor(String apiKey, String secret, String baseUrl) {
@@ -119,7 +123,8 @@ public record Settings(
                         e.string("PICTOR_ROUTES", ""),
                         Duration.ofSeconds(e.integer("PICTOR_UPSTREAM_TIMEOUT_SECONDS", 300)),
                         Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
-                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)));
+                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)),
+                S3Settings.selected(env));
     }
 
     /** The base of file URLs: the configured public URL, or this host and port. */

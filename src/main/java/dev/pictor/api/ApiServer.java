@@ -42,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
         var admin = new AdminRoutes(keys, maxBodyBytes);
         var openai = new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBodyBytes, maxImageBytes, maxWait);
         var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
-        var files = new FileRoutes(blobs, fileUrls);
+        var files = new FileRoutes(blobs, fileUrls, clock);
         var ops = new OpsRoutes(database, metrics);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;

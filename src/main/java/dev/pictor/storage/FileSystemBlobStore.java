@@ -79,6 +79,11 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
+    @Override
+    public boolean isReachable() {
+        return Files.isDirectory(root) && Files.isWritable(root);
+    }
+
     /** Keys come from Pictor itself, but a key must never escape the root. */
     private Path resolve(String key) {
         Path p = root.resolve(key).normalize();
