@@ -43,7 +43,7 @@ public final class ApiServer implements AutoCloseable {
         var openai = new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBodyBytes, maxImageBytes, maxWait);
         var webhooks = new WebhookRoutes(webhookStore, secrets, secretOverlap, clock, wakeWebhooks, keys, maxBodyBytes);
         var files = new FileRoutes(blobs, fileUrls, clock);
-        var ops = new OpsRoutes(database, metrics);
+        var ops = new OpsRoutes(database, metrics, blobs);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;

@@ -7,6 +7,7 @@ import dev.pictor.support.ApiClient;
 import dev.pictor.support.S3Proxy;
 import dev.pictor.support.TestNode;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Pictor nodes with PICTOR_STORAGE=s3 against a real S3 server (s3proxy): outputs, downloads, presigned redirects. */
+/** Pictor nodes with PICTOR_STORAGE=s3 against a real S3 server (s3proxy): outputs, downloads, readiness, failures. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3NodeTest {
     private static final String BUCKET = "pictor-nodes";
@@ -45,6 +46,7 @@ class S3NodeTest {
     @Test
     void outputsGoToTheBucketAndDownloadThroughSignedUrls() throws IOException {
         try (var node = TestNode.start(s3.pictorEnv(BUCKET, "pictor/"))) {
+            assertThat(node.client().get("/readyz", null).body().get("storage").asBoolean()).isTrue();
             String id = node.client().submit(TestNode.ADMIN_KEY, "z-image", input());
             var data = node.client().awaitTerminal(TestNode.ADMIN_KEY, id, Duration.ofSeconds(20));
             assertThat(data.get("status").asString()).isEqualTo("finished");
@@ -80,6 +82,34 @@ class S3NodeTest {
             assertThat(fromBucket.statusCode()).isEqualTo(200);
             assertThat(fromBucket.body()).startsWith(0x89, 'P', 'N', 'G');
             assertThat(node.client().download(url.replace("sig=", "sig=x")).statusCode()).as("Pictor still checks its own signature").isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aNodeWhoseBucketIsUnreachableIsNotReadyAndFailsTasksItCannotStore() throws IOException {
+        int closedPort;
+        try (var socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Map<String, String> env = new HashMap<>(s3.pictorEnv(BUCKET, "down/"));
+        env.put("PICTOR_S3_ENDPOINT", "http://127.0.0.1:" + closedPort);
+        env.put("PICTOR_MAX_ATTEMPTS", "2");
+        try (var node = TestNode.start(env)) {
+            var ready = node.client().get("/readyz", null);
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body().get("storage").asBoolean()).isFalse();
+            assertThat(ready.body().get("database").asBoolean()).isTrue();
+
+            String id = node.client().submit(TestNode.ADMIN_KEY, "z-image", input());
+            var data = node.client().awaitTerminal(TestNode.ADMIN_KEY, id, Duration.ofSeconds(30));
+            assertThat(data.get("status").asString()).isEqualTo("failed");
+            assertThat(data.get("error_code").asString()).isEqualTo("internal_error");
+            assertThat(data.get("error_message").asString()).contains("the output could not be stored", "gave up after 2 attempts");
+        }
+        env.put("PICTOR_S3_ENDPOINT", s3.endpoint());
+        env.put("PICTOR_S3_BUCKET", "no-such-bucket");
+        try (var node = TestNode.start(env)) {
+            assertThat(node.client().get("/readyz", null).status()).as("a missing bucket is not ready either").isEqualTo(503);
         }
     }
 }
