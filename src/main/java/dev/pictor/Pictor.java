@@ -24,6 +24,8 @@ import dev.pictor.upstream.sandbox.SandboxUpstream;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
+import dev.pictor.storage.s3.S3BlobStore;
+import dev.pictor.storage.s3.S3Settings;
 import dev.pictor.task.Dispatcher;
 import dev.pictor.task.TaskSettings;
 import dev.pictor.task.TaskEvents;
@@ -70,9 +72,10 @@ public final class Pictor implements AutoCloseable {
     private final Sweeper sweeper;
     private final ApiServer server;
     private final TaskStore store;
+    private final BlobStore blobs;
 
     private Pictor(Settings settings, Database database, Dispatcher dispatcher, WebhookDispatcher webhooks, PeerWakeups peers,
-                   Sweeper sweeper, ApiServer server, TaskStore store) {
+                   Sweeper sweeper, ApiServer server, TaskStore store, BlobStore blobs) {
         this.settings = settings;
         this.database = database;
         this.dispatcher = dispatcher;
@@ -81,6 +84,7 @@ public final class Pictor implements AutoCloseable {
         this.sweeper = sweeper;
         this.server = server;
         this.store = store;
+        this.blobs = blobs;
     }
 
     public static Pictor start(Settings settings, Clock clock, PrintStream console) {
@@ -117,12 +121,7 @@ public final class Pictor implements AutoCloseable {
             log.warn("sandbox mode is off and these models have no upstream; submitting them answers 503: {}", String.join(", ", withoutUpstream));
         }
 
-        BlobStore blobs;
-        try {
-            blobs = new FileSystemBlobStore(settings.dataDir().resolve("files"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the file store under " + settings.dataDir(), e);
-        }
+        BlobStore blobs = openBlobStore(settings);
         byte[] urlKey = Base64.getDecoder().decode(new AppSettings(database.jdbc()).getOrCreate("file_url_key",
                 () -> Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32))));
         // File URLs need the bound port, known only after the server starts (port 0 in tests).
@@ -155,8 +154,8 @@ public final class Pictor implements AutoCloseable {
                 new AdminRoutes(keys, maxBody),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
-                new FileRoutes(blobs, fileUrls),
-                new OpsRoutes(database, metrics));
+                new FileRoutes(blobs, fileUrls, clock),
+                new OpsRoutes(database, metrics, blobs));
         var ui = new UiRoutes(keys, new UiSessions(database.jdbc(), clock, UI_SESSION_LIFETIME, new SecureRandom()), catalog,
                 m -> upstreams.routes(m).stream().map(UpstreamRegistry.Route::upstream).toList(), VERSION);
         var api = new ApiServer(server, maxImage, keys, ui, routes);
@@ -178,8 +177,20 @@ public final class Pictor implements AutoCloseable {
         boundPort.set(api.port());
         log.info("Pictor listening on {}:{} (database: {}, files: {})", server.host(), api.port(),
                 settings.database().embedded() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
-                settings.dataDir().resolve("files"));
-        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store);
+                settings.s3Storage().map(S3Settings::describe).orElse(settings.dataDir().resolve("files").toString()));
+        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store, blobs);
+    }
+
+    /** The bucket when PICTOR_STORAGE=s3, else the folder under the data directory. */
+    private static BlobStore openBlobStore(Settings settings) {
+        if (settings.s3Storage().isPresent()) {
+            return new S3BlobStore(settings.s3Storage().get(), Duration.ofSeconds(2));
+        }
+        try {
+            return new FileSystemBlobStore(settings.dataDir().resolve("files"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the file store under " + settings.dataDir(), e);
+        }
     }
 
     private static void bootstrapKeys(Settings settings, ApiKeys keys, PrintStream console) {
@@ -232,6 +243,9 @@ public final class Pictor implements AutoCloseable {
         }
         dispatcher.shutdown(settings.tasks().shutdownGrace());
         webhooks.shutdown(settings.tasks().shutdownGrace());
+        if (blobs instanceof S3BlobStore s3) {
+            s3.close();
+        }
         database.close();
     }
 }

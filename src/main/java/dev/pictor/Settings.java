@@ -13,6 +13,8 @@ import dev.pictor.task.TaskSettings;
 import dev.pictor.upstream.UpstreamSettings;
 import dev.pictor.upstream.sandbox.SandboxSettings;
 import dev.pictor.webhook.WebhookSettings;
+import java.util.Optional;
+import dev.pictor.storage.s3.S3Settings;
 
 /**
  * Every operator-facing setting, with its default, grouped by the feature that uses it (each group is
@@ -33,7 +35,9 @@ public record Settings(
         SandboxSettings sandbox,
         TaskSettings tasks,
         WebhookSettings webhooks,
-        UpstreamSettings upstreams) {
+        UpstreamSettings upstreams,
+        // Storage (PICTOR_STORAGE, PICTOR_S3_*): empty means the folder under dataDir.
+        Optional<S3Settings> s3Storage) {
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -91,7 +95,8 @@ public record Settings(
                         e.string("PICTOR_ROUTES", ""),
                         Duration.ofSeconds(e.integer("PICTOR_UPSTREAM_TIMEOUT_SECONDS", 300)),
                         Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
-                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)));
+                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)),
+                S3Settings.selected(env));
     }
 
     private record Env(Map<String, String> values) {

@@ -1,5 +1,7 @@
 package dev.pictor.api;
 
+import java.time.Clock;
+
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileUrls;
 import io.javalin.config.RoutesConfig;
@@ -10,10 +12,12 @@ import java.io.IOException;
 public final class FileRoutes implements RouteGroup {
     private final BlobStore blobs;
     private final FileUrls urls;
+    private final Clock clock;
 
-    public FileRoutes(BlobStore blobs, FileUrls urls) {
+    public FileRoutes(BlobStore blobs, FileUrls urls, Clock clock) {
         this.blobs = blobs;
         this.urls = urls;
+        this.clock = clock;
     }
 
     @Override
@@ -32,6 +36,12 @@ public final class FileRoutes implements RouteGroup {
         if (refusal != null) {
             throw ApiException.forbidden("file link refused: " + refusal);
         }
+        var direct = blobs.directUrl(key, remainingLifetime(ctx.queryParam("expires")));
+        if (direct.isPresent()) {
+            // Presigned: the bucket serves the bytes; the redirect expires when this signed URL does.
+            ctx.status(302).header("Location", direct.get().toString()).header("Cache-Control", "no-store");
+            return;
+        }
         BlobStore.Blob blob = blobs.open(key).orElseThrow(() -> ApiException.notFound("file not found (it may have expired)"));
         ctx.status(200)
                 .contentType(contentType(name))
@@ -39,6 +49,12 @@ public final class FileRoutes implements RouteGroup {
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Content-Length", Long.toString(blob.length()))
                 .result(blob.stream());
+    }
+
+    /** What is left of the link's lifetime (its signature was checked, so expiry parses and lies ahead). */
+    private java.time.Duration remainingLifetime(String expires) {
+        var left = java.time.Duration.between(clock.instant(), java.time.Instant.ofEpochSecond(Long.parseLong(expires)));
+        return left.compareTo(java.time.Duration.ofSeconds(1)) < 0 ? java.time.Duration.ofSeconds(1) : left;
     }
 
     private static String contentType(String name) {

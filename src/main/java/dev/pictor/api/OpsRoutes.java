@@ -3,6 +3,7 @@ package dev.pictor.api;
 import dev.pictor.common.Json;
 import dev.pictor.db.Database;
 import dev.pictor.metrics.Metrics;
+import dev.pictor.storage.BlobStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -10,10 +11,12 @@ import io.javalin.http.Context;
 public final class OpsRoutes implements RouteGroup {
     private final Database database;
     private final Metrics metrics;
+    private final BlobStore blobs;
 
-    public OpsRoutes(Database database, Metrics metrics) {
+    public OpsRoutes(Database database, Metrics metrics, BlobStore blobs) {
         this.database = database;
         this.metrics = metrics;
+        this.blobs = blobs;
     }
 
     @Override
@@ -23,9 +26,16 @@ public final class OpsRoutes implements RouteGroup {
         routes.get("/metrics", this::metrics);
     }
 
+    /**
+     * Ready when both the database and the blob store answer: a node that cannot store outputs would
+     * only fail the tasks it claims, so the balancer should send traffic elsewhere.
+     */
     private void ready(Context ctx) {
         boolean db = database.isReachable();
-        HttpJson.write(ctx, db ? 200 : 503, Json.object().put("status", db ? "ready" : "unavailable").put("database", db));
+        boolean storage = blobs.isReachable();
+        boolean ready = db && storage;
+        HttpJson.write(ctx, ready ? 200 : 503, Json.object().put("status", ready ? "ready" : "unavailable")
+                .put("database", db).put("storage", storage));
     }
 
     private void metrics(Context ctx) {

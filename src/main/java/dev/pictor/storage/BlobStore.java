@@ -2,6 +2,8 @@ package dev.pictor.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -47,6 +49,22 @@ public interface BlobStore {
 
     /** Removes every blob whose key starts with {@code prefix} (a task's {@code "<id>/"}); see {@link #checkFolderPrefix}. */
     void deleteAll(String prefix) throws IOException;
+
+    /**
+     * Whether the store can be used right now (for {@code /readyz}); answers within a few seconds
+     * even when the store is unreachable.
+     */
+    default boolean isReachable() {
+        return true;
+    }
+
+    /**
+     * A URL at which clients fetch the blob from the store itself for {@code lifetime}, or empty when
+     * downloads stream through Pictor (the default).
+     */
+    default Optional<URI> directUrl(String key, Duration lifetime) {
+        return Optional.empty();
+    }
 
     /** An open blob; close the stream. */
     record Blob(InputStream stream, long length) {

@@ -108,6 +108,11 @@ public final class FileSystemBlobStore implements BlobStore {
         }
     }
 
+    @Override
+    public boolean isReachable() {
+        return Files.isDirectory(root) && Files.isWritable(root);
+    }
+
     /** Keys come from Pictor itself, but a key must never escape the root; the second check is a backstop. */
     private Path resolve(String key) {
         Path p = root.resolve(BlobStore.checkKey(key)).normalize();

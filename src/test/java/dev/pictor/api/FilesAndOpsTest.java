@@ -47,6 +47,7 @@ class FilesAndOpsTest {
         var ready = node.client().get("/readyz", null);
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.body().get("database").asBoolean()).isTrue();
+        assertThat(ready.body().get("storage").asBoolean()).isTrue();
 
         node.client().submit(TestNode.ADMIN_KEY, "z-image", (tools.jackson.databind.node.ObjectNode) Json.parse("{\"prompt\":\"m\",\"size\":\"1:1\"}"));
         var metrics = node.client().download(node.baseUrl() + "/metrics");

@@ -2,6 +2,7 @@ package dev.pictor.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,15 @@ abstract class BlobStoreContract {
 
     /** A new, empty store, used by one test only. */
     abstract BlobStore openStore() throws IOException;
+
+    /**
+     * Whether the backend under test replaces an object in one step, so a reader racing a writer sees
+     * the old bytes or the new ones. The file system and real S3 do; s3proxy's filesystem backend, the
+     * S3 the tests can start without Docker, rewrites in place, so the race tests cannot hold there.
+     */
+    boolean replacesObjectsAtomically() {
+        return true;
+    }
 
     @BeforeEach
     void open() throws IOException {
@@ -170,6 +180,7 @@ abstract class BlobStoreContract {
      */
     @Test
     void concurrentWritersOfOneKeyNeverExposeAHalfWrittenBlob() throws Exception {
+        assumeTrue(replacesObjectsAtomically(), "this backend rewrites objects in place");
         String key = "task-1/0.png";
         int writers = 4;
         int rounds = 25;
@@ -224,6 +235,7 @@ abstract class BlobStoreContract {
     /** The stated length belongs to the bytes the stream gives, even while the key is being replaced. */
     @Test
     void theLengthOfAnOpenBlobIsTheLengthOfItsStream() throws Exception {
+        assumeTrue(replacesObjectsAtomically(), "this backend rewrites objects in place");
         String key = "task-1/0.png";
         byte[] small = new byte[10];
         byte[] big = new byte[300_000];
