@@ -255,6 +255,11 @@ public final class TaskService {
         return TaskIds.looksValid(taskId) ? store.find(tenantId, taskId) : Optional.empty();
     }
 
+    /** The tenant's tasks among {@code taskIds}, newest first; malformed, unknown and other tenants' ids are absent. */
+    public List<Task> findMany(String tenantId, List<String> taskIds) {
+        return store.findMany(tenantId, taskIds.stream().filter(TaskIds::looksValid).distinct().toList());
+    }
+
     /** Tasks ahead of this one while it waits in the queue; null otherwise. */
     public Long queuePosition(Task task) {
         return task.status() == TaskStatus.NOT_STARTED ? store.queuePosition(task.id(), clock.instant()).orElse(null) : null;

@@ -146,6 +146,20 @@ public final class TaskStore {
                 TaskStore::mapTask, taskId, tenantId);
     }
 
+    /** The tenant's tasks among {@code taskIds}, newest first; ids that are not the tenant's are simply absent. */
+    public List<Task> findMany(String tenantId, List<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return List.of();
+        }
+        Object[] params = new Object[taskIds.size() + 1];
+        params[0] = tenantId;
+        for (int i = 0; i < taskIds.size(); i++) {
+            params[i + 1] = taskIds.get(i);
+        }
+        return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE tenant_id = ? AND id IN (" + Jdbc.placeholders(taskIds.size())
+                + ") ORDER BY created_at DESC, id DESC", TaskStore::mapTask, params);
+    }
+
     public Optional<Task> findAnyTenant(String taskId) {
         return jdbc.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId);
     }
