@@ -5,6 +5,7 @@ import dev.pictor.common.WireTime;
 import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.task.Metadata;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStatus;
@@ -59,8 +60,9 @@ public final class ApidotRoutes implements RouteGroup {
         Principal principal = ApiServer.principal(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
         for (String name : body.propertyNames()) {
-            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input and callback_url", name);
+            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
+                    && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url and metadata", name);
             }
         }
         JsonNode model = body.get("model");
@@ -76,7 +78,7 @@ public final class ApidotRoutes implements RouteGroup {
         }
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
-                callback == null || callback.isNull() ? null : callback.asString(), idempotencyKey(ctx));
+                callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")), idempotencyKey(ctx));
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -186,7 +188,7 @@ public final class ApidotRoutes implements RouteGroup {
                 throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_PAGE, "limit");
             }
         }
-        TaskService.Page page = tasks.list(principal.tenantId(), status, model, time(ctx, "since"), time(ctx, "until"),
+        TaskService.Page page = tasks.list(principal.tenantId(), status, model, metadataFilter(ctx), time(ctx, "since"), time(ctx, "until"),
                 cursor(ctx.queryParam("cursor")), limit);
         ObjectNode data = Json.object();
         var list = data.putArray("tasks");
@@ -227,6 +229,25 @@ public final class ApidotRoutes implements RouteGroup {
         data.put("has_more", false);
         data.putNull("next_cursor");
         HttpJson.ok(ctx, data);
+    }
+
+    /** {@code ?metadata.<key>=<value>}: one key, matched exactly. */
+    private static TaskStore.MetadataFilter metadataFilter(Context ctx) {
+        TaskStore.MetadataFilter filter = null;
+        for (var entry : ctx.queryParamMap().entrySet()) {
+            if (!entry.getKey().startsWith("metadata.")) {
+                continue;
+            }
+            String key = entry.getKey().substring("metadata.".length());
+            if (filter != null || entry.getValue().size() != 1) {
+                throw ApiException.badRequest("the task list filters by one metadata key and value at a time", clip(entry.getKey()));
+            }
+            if (key.isEmpty() || key.length() > Metadata.MAX_KEY_CHARS) {
+                throw ApiException.badRequest("metadata keys are 1 to " + Metadata.MAX_KEY_CHARS + " characters", clip(entry.getKey()));
+            }
+            filter = new TaskStore.MetadataFilter(key, entry.getValue().getFirst());
+        }
+        return filter;
     }
 
     private static String clip(String s) {

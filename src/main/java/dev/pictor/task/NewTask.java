@@ -1,6 +1,7 @@
 package dev.pictor.task;
 
 import java.time.Instant;
+import java.util.Map;
 
 /** What submit stores: a validated request, its route and its deadline. */
 public record NewTask(
@@ -11,5 +12,15 @@ public record NewTask(
         String callbackUrl,
         String upstream,
         Instant createdAt,
-        Instant deadlineAt) {
+        Instant deadlineAt,
+        Map<String, String> metadata) {
+    public NewTask {
+        metadata = Map.copyOf(metadata);
+    }
+
+    /** A task without client metadata. */
+    public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
+                   Instant createdAt, Instant deadlineAt) {
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of());
+    }
 }

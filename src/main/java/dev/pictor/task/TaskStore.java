@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ArrayNode;
  */
 public final class TaskStore {
     private static final String TASK_COLUMNS = "id, tenant_id, model, status, input_json, callback_url, provider, "
-            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at, upstream_ref, route_index, route_log";
+            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at, upstream_ref, route_index, route_log, metadata_json";
     private static final String OPEN = "('not_started', 'running')";
     private static final TypeReference<List<StoredFile>> FILE_LIST = new TypeReference<>() {
     };
@@ -127,9 +127,12 @@ public final class TaskStore {
     }
 
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
-        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL)",
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                t.upstream(), t.createdAt(), t.deadlineAt());
+                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()));
+        for (var entry : t.metadata().entrySet()) {
+            tx.update("INSERT INTO task_metadata (task_id, meta_key, meta_value) VALUES (?, ?, ?)", t.id(), entry.getKey(), entry.getValue());
+        }
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                 t.id(), t.upstream(), t.createdAt());
         tx.notifyPeers();
@@ -137,7 +140,7 @@ public final class TaskStore {
 
     private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
-                t.upstream(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of());
+                t.upstream(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of(), t.metadata());
     }
 
     /** A tenant's task; another tenant's id is simply not found. */
@@ -362,6 +365,16 @@ public final class TaskStore {
 
     /** A tenant's tasks, newest first, optionally filtered, starting after {@code after}. */
     public List<Task> list(String tenantId, TaskStatus status, String model, Instant since, Instant until, Cursor after, int limit) {
+        return list(tenantId, status, model, null, since, until, after, limit);
+    }
+
+    /** A metadata key and the value it must have, for the task list. */
+    public record MetadataFilter(String key, String value) {
+    }
+
+    /** As {@link #list(String, TaskStatus, String, Instant, Instant, Cursor, int)}, also filtered by one metadata key and value. */
+    public List<Task> list(String tenantId, TaskStatus status, String model, MetadataFilter metadata, Instant since, Instant until,
+                           Cursor after, int limit) {
         var sql = new StringBuilder("SELECT " + TASK_COLUMNS + " FROM task WHERE tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId));
         if (status != null) {
@@ -371,6 +384,11 @@ public final class TaskStore {
         if (model != null) {
             sql.append(" AND model = ?");
             params.add(model);
+        }
+        if (metadata != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM task_metadata m WHERE m.task_id = task.id AND m.meta_key = ? AND m.meta_value = ?)");
+            params.add(metadata.key());
+            params.add(metadata.value());
         }
         if (since != null) {
             sql.append(" AND created_at >= ?");
@@ -457,6 +475,7 @@ public final class TaskStore {
                 Jdbc.instant(rs, "deadline_at"),
                 rs.getString("upstream_ref"),
                 rs.getInt("route_index"),
-                readRouteLog(rs.getString("route_log")));
+                readRouteLog(rs.getString("route_log")),
+                Metadata.read(rs.getString("metadata_json")));
     }
 }
