@@ -153,7 +153,7 @@ public final class Pictor implements AutoCloseable {
         List<RouteGroup> routes = List.of(
                 new ApidotRoutes(tasks, catalog, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, maxBody),
-                new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
+                new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls),
                 new OpsRoutes(database, metrics));

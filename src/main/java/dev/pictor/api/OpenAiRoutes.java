@@ -28,11 +28,11 @@ public final class OpenAiRoutes implements RouteGroup {
     private final Duration maxWait;
 
     public OpenAiRoutes(TaskService tasks, ModelCatalog catalog, BlobStore blobs, FileUrls fileUrls, long maxBodyBytes, long maxImageBytes,
-                 Duration maxWait) {
+                 Duration maxWait, String modelAliases) {
         this.tasks = tasks;
         this.catalog = catalog;
         this.reader = new OpenAiRequestReader(maxBodyBytes, maxImageBytes);
-        this.mapping = new OpenAiMapping(catalog);
+        this.mapping = new OpenAiMapping(catalog, ModelAliases.parse(modelAliases, catalog));
         this.responses = new OpenAiResponses(blobs, fileUrls);
         this.maxWait = maxWait;
     }

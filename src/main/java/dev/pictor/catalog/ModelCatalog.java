@@ -63,6 +63,7 @@ public final class ModelCatalog {
         kling("kling-o3-image", "Kling O3 Image", Mode.TEXT_TO_IMAGE, List.of("1K", "2K", "4K"));
         kling("kling-o3-image-edit", "Kling O3 Image (edit)", Mode.EDIT, List.of("1K", "2K", "4K"));
         grokQuality();
+        OpenAiModels.all().forEach(this::add);
     }
 
     public Optional<ModelSpec> find(String id) {

@@ -83,7 +83,13 @@ class ModelsEndToEndTest {
                 c("kling-o3-image-edit", "{'image_urls':[SRC],'output_format':'jpeg',"
                         + "'elements':[{'frontal_image_url':SRC,'reference_image_urls':[SRC2]}]}", 1168, 880, "image/jpeg", 1),
                 c("grok-imagine-image-quality", "{'aspect_ratio':'2:3','n':2,'output_format':'jpeg'}", 832, 1248, "image/jpeg", 2),
-                c("grok-imagine-image-quality", "{'image_urls':[SRC],'resolution':'2K'}", 2048, 2048, "image/png", 1));
+                c("grok-imagine-image-quality", "{'image_urls':[SRC],'resolution':'2K'}", 2048, 2048, "image/png", 1),
+                c("gpt-image-1", "{'size':'1536x1024','quality':'high'}", 1536, 1024, "image/png", 1),
+                c("gpt-image-1-edit", "{'image_urls':[SRC]}", 1024, 1024, "image/png", 1),
+                c("gpt-image-1.5", "{'size':'1024x1536'}", 1024, 1536, "image/png", 1),
+                c("gpt-image-1.5-edit", "{'image_urls':[SRC,SRC2],'size':'1536x1024'}", 1536, 1024, "image/png", 1),
+                c("dall-e-3", "{'size':'1024x1792','quality':'hd'}", 1024, 1792, "image/png", 1),
+                c("dall-e-2", "{'size':'512x512'}", 512, 512, "image/png", 1));
     }
 
     private static Arguments c(String model, String input, int width, int height, String type, int count) {
@@ -138,7 +144,7 @@ class ModelsEndToEndTest {
         Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         List<String> all = new ModelCatalog().all().stream().map(ModelSpec::id).toList();
         assertThat(covered).containsExactlyInAnyOrderElementsOf(all);
-        assertThat(all).hasSize(25);
+        assertThat(all).hasSize(31);
     }
 
     @Test
@@ -146,7 +152,7 @@ class ModelsEndToEndTest {
         var r = node.client().get("/api/models", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode models = r.data().get("models");
-        assertThat(models).hasSize(25);
+        assertThat(models).hasSize(31);
         JsonNode gpt = models.valueStream().filter(m -> m.get("id").asString().equals("gpt-image-2-edit")).findFirst().orElseThrow();
         assertThat(gpt.get("image_urls").asString()).isEqualTo("required");
         JsonNode size = gpt.get("fields").valueStream().filter(f -> f.get("name").asString().equals("size")).findFirst().orElseThrow();
