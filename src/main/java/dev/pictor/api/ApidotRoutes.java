@@ -124,7 +124,7 @@ public final class ApidotRoutes implements RouteGroup {
         return null;
     }
 
-    private static String idempotencyKey(Context ctx) {
+    static String idempotencyKey(Context ctx) {
         String key = ctx.header("Idempotency-Key");
         if (key == null) {
             return null;
