@@ -136,10 +136,10 @@ public final class Pictor implements AutoCloseable {
         var secrets = new WebhookSecrets(database.jdbc(), clock);
         var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, webhookSettings,
                 settings.tasks().pollInterval());
-        var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake);
+        var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake, clock);
 
         var events = new TaskEvents();
-        var store = new TaskStore(database.jdbc(), outbox, events);
+        var store = new TaskStore(database.jdbc(), outbox, outbox, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());

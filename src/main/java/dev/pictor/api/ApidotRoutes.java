@@ -11,6 +11,7 @@ import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStatus;
 import dev.pictor.task.TaskStore;
 import dev.pictor.task.TaskView;
+import dev.pictor.task.WebhookEventType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -61,8 +62,8 @@ public final class ApidotRoutes implements RouteGroup {
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
         for (String name : body.propertyNames()) {
             if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
-                    && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url and metadata", name);
+                    && !name.equals("webhook_events") && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url, metadata and webhook_events", name);
             }
         }
         JsonNode model = body.get("model");
@@ -78,7 +79,8 @@ public final class ApidotRoutes implements RouteGroup {
         }
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
-                callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")), idempotencyKey(ctx));
+                callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
+                WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), idempotencyKey(ctx));
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }

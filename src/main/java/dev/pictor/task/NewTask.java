@@ -1,6 +1,7 @@
 package dev.pictor.task;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** What submit stores: a validated request, its route and its deadline. */
@@ -13,14 +14,16 @@ public record NewTask(
         String upstream,
         Instant createdAt,
         Instant deadlineAt,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        List<WebhookEventType> webhookEvents) {
     public NewTask {
         metadata = Map.copyOf(metadata);
+        webhookEvents = List.copyOf(webhookEvents);
     }
 
     /** A task without client metadata. */
     public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
                    Instant createdAt, Instant deadlineAt) {
-        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of());
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of());
     }
 }

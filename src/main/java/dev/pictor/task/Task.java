@@ -33,9 +33,16 @@ public record Task(
         String upstreamRef,
         int routeIndex,
         List<RouteLogEntry> routeLog,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        List<WebhookEventType> webhookEvents) {
     public Task {
         routeLog = List.copyOf(routeLog);
         metadata = Map.copyOf(metadata);
+        webhookEvents = List.copyOf(webhookEvents);
+    }
+
+    /** Whether this task's callback gets {@code type}: the terminal ones unless the submit chose. */
+    public boolean wantsWebhook(WebhookEventType type) {
+        return webhookEvents.isEmpty() ? type.isTerminal() : webhookEvents.contains(type);
     }
 }
