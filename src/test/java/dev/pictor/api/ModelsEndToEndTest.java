@@ -89,7 +89,12 @@ class ModelsEndToEndTest {
                 c("gpt-image-1.5", "{'size':'1024x1536'}", 1024, 1536, "image/png", 1),
                 c("gpt-image-1.5-edit", "{'image_urls':[SRC,SRC2],'size':'1536x1024'}", 1536, 1024, "image/png", 1),
                 c("dall-e-3", "{'size':'1024x1792','quality':'hd'}", 1024, 1792, "image/png", 1),
-                c("dall-e-2", "{'size':'512x512'}", 512, 512, "image/png", 1));
+                c("dall-e-2", "{'size':'512x512'}", 512, 512, "image/png", 1),
+                c("seedream-4", "{'size':'16:9','n':2}", 2560, 1440, "image/jpeg", 2),
+                c("seedream-4", "{'size':'3:4','resolution':'1K'}", 864, 1152, "image/jpeg", 1),
+                c("seedream-4-edit", "{'image_urls':[SRC],'size':'21:9','resolution':'4K'}", 6048, 2592, "image/jpeg", 1),
+                c("grok-imagine-image", "{'size':'16:9'}", 1360, 768, "image/jpeg", 1),
+                c("grok-imagine-image", "{'image_urls':[SRC]}", 1024, 1024, "image/jpeg", 1));
     }
 
     private static Arguments c(String model, String input, int width, int height, String type, int count) {
@@ -144,7 +149,7 @@ class ModelsEndToEndTest {
         Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         List<String> all = new ModelCatalog().all().stream().map(ModelSpec::id).toList();
         assertThat(covered).containsExactlyInAnyOrderElementsOf(all);
-        assertThat(all).hasSize(31);
+        assertThat(all).hasSize(34);
     }
 
     @Test
@@ -152,7 +157,7 @@ class ModelsEndToEndTest {
         var r = node.client().get("/api/models", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode models = r.data().get("models");
-        assertThat(models).hasSize(31);
+        assertThat(models).hasSize(34);
         JsonNode gpt = models.valueStream().filter(m -> m.get("id").asString().equals("gpt-image-2-edit")).findFirst().orElseThrow();
         assertThat(gpt.get("image_urls").asString()).isEqualTo("required");
         JsonNode size = gpt.get("fields").valueStream().filter(f -> f.get("name").asString().equals("size")).findFirst().orElseThrow();
