@@ -135,10 +135,10 @@ public final class Pictor implements AutoCloseable {
         var secrets = new WebhookSecrets(database.jdbc(), clock);
         var webhooks = new WebhookDispatcher(webhookStore, secrets, outbound, schedule, metrics, clock, nodeId, webhookSettings,
                 settings.tasks().pollInterval());
-        var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake);
+        var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake, clock);
 
         var events = new TaskEvents();
-        var store = new TaskStore(database.jdbc(), outbox, events);
+        var store = new TaskStore(database.jdbc(), outbox, outbox, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());
@@ -152,7 +152,7 @@ public final class Pictor implements AutoCloseable {
         List<RouteGroup> routes = List.of(
                 new ApidotRoutes(tasks, catalog, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, maxBody),
-                new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
+                new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),
                 new OpsRoutes(database, metrics, blobs));

@@ -5,11 +5,13 @@ import dev.pictor.common.WireTime;
 import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.task.Metadata;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskService;
 import dev.pictor.task.TaskStatus;
 import dev.pictor.task.TaskStore;
 import dev.pictor.task.TaskView;
+import dev.pictor.task.WebhookEventType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -59,8 +61,9 @@ public final class ApidotRoutes implements RouteGroup {
         Principal principal = ApiServer.principal(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
         for (String name : body.propertyNames()) {
-            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input and callback_url", name);
+            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
+                    && !name.equals("webhook_events") && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url, metadata and webhook_events", name);
             }
         }
         JsonNode model = body.get("model");
@@ -76,7 +79,8 @@ public final class ApidotRoutes implements RouteGroup {
         }
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
-                callback == null || callback.isNull() ? null : callback.asString(), idempotencyKey(ctx));
+                callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
+                WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), idempotencyKey(ctx));
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -122,7 +126,7 @@ public final class ApidotRoutes implements RouteGroup {
         return null;
     }
 
-    private static String idempotencyKey(Context ctx) {
+    static String idempotencyKey(Context ctx) {
         String key = ctx.header("Idempotency-Key");
         if (key == null) {
             return null;
@@ -158,6 +162,10 @@ public final class ApidotRoutes implements RouteGroup {
 
     private void list(Context ctx) {
         Principal principal = ApiServer.principal(ctx);
+        if (ctx.queryParam("ids") != null) {
+            batch(ctx, principal);
+            return;
+        }
         TaskStatus status = null;
         String statusParam = ctx.queryParam("status");
         if (statusParam != null) {
@@ -182,7 +190,7 @@ public final class ApidotRoutes implements RouteGroup {
                 throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_PAGE, "limit");
             }
         }
-        TaskService.Page page = tasks.list(principal.tenantId(), status, model, time(ctx, "since"), time(ctx, "until"),
+        TaskService.Page page = tasks.list(principal.tenantId(), status, model, metadataFilter(ctx), time(ctx, "since"), time(ctx, "until"),
                 cursor(ctx.queryParam("cursor")), limit);
         ObjectNode data = Json.object();
         var list = data.putArray("tasks");
@@ -190,6 +198,62 @@ public final class ApidotRoutes implements RouteGroup {
         data.put("has_more", page.next() != null);
         data.put("next_cursor", page.next() == null ? null : encode(page.next()));
         HttpJson.ok(ctx, data);
+    }
+
+    /**
+     * {@code ?ids=a,b,c}: up to 100 tasks in one read, in the list's shape (one page, newest first).
+     * Ids that are unknown or another tenant's are absent rather than an error, so a client polling
+     * many tasks learns nothing about ids it does not own.
+     */
+    private void batch(Context ctx, Principal principal) {
+        for (String other : ctx.queryParamMap().keySet()) {
+            if (!other.equals("ids")) {
+                throw ApiException.badRequest("ids cannot be combined with " + clip(other) + "; it answers the named tasks in one page", "ids");
+            }
+        }
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (String value : ctx.queryParams("ids")) {
+            for (String id : value.split(",")) {
+                if (!id.isBlank()) {
+                    ids.add(id.trim());
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            throw ApiException.badRequest("ids must name at least one task id, separated by commas", "ids");
+        }
+        if (ids.size() > MAX_PAGE) {
+            throw ApiException.badRequest("ids names " + ids.size() + " tasks; at most " + MAX_PAGE + " per call", "ids");
+        }
+        ObjectNode data = Json.object();
+        var list = data.putArray("tasks");
+        tasks.findMany(principal.tenantId(), ids).forEach(t -> list.add(taskView.render(t, tasks.queuePosition(t))));
+        data.put("has_more", false);
+        data.putNull("next_cursor");
+        HttpJson.ok(ctx, data);
+    }
+
+    /** {@code ?metadata.<key>=<value>}: one key, matched exactly. */
+    private static TaskStore.MetadataFilter metadataFilter(Context ctx) {
+        TaskStore.MetadataFilter filter = null;
+        for (var entry : ctx.queryParamMap().entrySet()) {
+            if (!entry.getKey().startsWith("metadata.")) {
+                continue;
+            }
+            String key = entry.getKey().substring("metadata.".length());
+            if (filter != null || entry.getValue().size() != 1) {
+                throw ApiException.badRequest("the task list filters by one metadata key and value at a time", clip(entry.getKey()));
+            }
+            if (key.isEmpty() || key.length() > Metadata.MAX_KEY_CHARS) {
+                throw ApiException.badRequest("metadata keys are 1 to " + Metadata.MAX_KEY_CHARS + " characters", clip(entry.getKey()));
+            }
+            filter = new TaskStore.MetadataFilter(key, entry.getValue().getFirst());
+        }
+        return filter;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 64 ? s.substring(0, 64) : s;
     }
 
     private static Instant time(Context ctx, String name) {

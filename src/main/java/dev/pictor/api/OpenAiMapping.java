@@ -27,9 +27,11 @@ final class OpenAiMapping {
     }
 
     private final ModelCatalog catalog;
+    private final Map<String, String> aliases;
 
-    OpenAiMapping(ModelCatalog catalog) {
+    OpenAiMapping(ModelCatalog catalog, Map<String, String> aliases) {
         this.catalog = catalog;
+        this.aliases = aliases;
     }
 
     Mapped generation(OpenAiRequest request) {
@@ -56,7 +58,7 @@ final class OpenAiMapping {
     }
 
     private ModelSpec model(String id) {
-        String model = id == null ? DEFAULT_MODEL : id;
+        String model = aliases.getOrDefault(id == null ? DEFAULT_MODEL : id, id == null ? DEFAULT_MODEL : id);
         return catalog.find(model).orElseThrow(() -> OpenAiErrors.badModel("The model '" + (model.length() > 64 ? model.substring(0, 64) : model)
                 + "' does not exist; GET /v1/models lists the models"));
     }

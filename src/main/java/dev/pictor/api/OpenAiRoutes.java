@@ -28,11 +28,11 @@ public final class OpenAiRoutes implements RouteGroup {
     private final Duration maxWait;
 
     public OpenAiRoutes(TaskService tasks, ModelCatalog catalog, BlobStore blobs, FileUrls fileUrls, long maxBodyBytes, long maxImageBytes,
-                 Duration maxWait) {
+                 Duration maxWait, String modelAliases) {
         this.tasks = tasks;
         this.catalog = catalog;
         this.reader = new OpenAiRequestReader(maxBodyBytes, maxImageBytes);
-        this.mapping = new OpenAiMapping(catalog);
+        this.mapping = new OpenAiMapping(catalog, ModelAliases.parse(modelAliases, catalog));
         this.responses = new OpenAiResponses(blobs, fileUrls);
         this.maxWait = maxWait;
     }
@@ -42,13 +42,19 @@ public final class OpenAiRoutes implements RouteGroup {
         routes.post("/v1/images/generations", this::generations);
         routes.post("/v1/images/edits", this::edits);
         routes.get("/v1/models", this::models);
+        routes.get("/v1/images/tasks/{task_id}", this::task);
     }
 
     private void generations(Context ctx) throws InterruptedException, IOException {
         Principal principal = ApiServer.principal(ctx);
         OpenAiRequest request = reader.generation(ctx);
         OpenAiMapping.Mapped mapped = mapping.generation(request);
-        TaskService.Submission submission = tasks.submit(principal.tenantId(), mapped.spec().id(), mapped.input(), null, null);
+        // With an Idempotency-Key, a retry after a cut connection attaches to the first task and waits for its images.
+        TaskService.Submission submission = tasks.submit(principal.tenantId(), mapped.spec().id(), mapped.input(), null,
+                ApidotRoutes.idempotencyKey(ctx));
+        if (submission.replayed()) {
+            ctx.header("Idempotent-Replayed", "true");
+        }
         answer(ctx, submission.task(), request);
     }
 
@@ -62,6 +68,11 @@ public final class OpenAiRoutes implements RouteGroup {
 
     private void answer(Context ctx, Task task, OpenAiRequest request) throws InterruptedException, IOException {
         ctx.header("X-Pictor-Task-Id", task.id());
+        if (respondAsync(ctx.header("Prefer"))) {
+            ctx.header("Preference-Applied", "respond-async");
+            pending(ctx, task);
+            return;
+        }
         Task done = tasks.awaitTerminal(task, maxWait);
         if (done.status() == TaskStatus.FAILED) {
             throw OpenAiErrors.failure(done);
@@ -70,6 +81,60 @@ public final class OpenAiRoutes implements RouteGroup {
             throw OpenAiErrors.notReady(done, maxWait);
         }
         HttpJson.write(ctx, 200, responses.images(done, request));
+    }
+
+    /** RFC 7240's {@code respond-async}, among any other preferences. */
+    private static boolean respondAsync(String prefer) {
+        if (prefer == null) {
+            return false;
+        }
+        for (String token : prefer.split(",")) {
+            if (token.trim().toLowerCase(java.util.Locale.ROOT).equals("respond-async")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** 202: the task goes on; {@code Location} is where to poll for it. */
+    private static void pending(Context ctx, Task task) {
+        ctx.header("Location", "/v1/images/tasks/" + task.id());
+        ctx.header("Retry-After", "1");
+        var body = dev.pictor.common.Json.object()
+                .put("id", task.id())
+                .put("object", "image.task")
+                .put("status", task.status() == TaskStatus.NOT_STARTED ? "queued" : "in_progress")
+                .put("progress", task.progress())
+                .put("created", task.createdAt().getEpochSecond());
+        HttpJson.write(ctx, 202, body);
+    }
+
+    /**
+     * {@code GET /v1/images/tasks/{id}}: 202 while the task runs, the OpenAI images answer once it
+     * finished ({@code ?response_format=url} for links, base64 by default, as OpenAI's GPT models),
+     * and the OpenAI-shaped error once it failed.
+     */
+    private void task(Context ctx) throws IOException {
+        Principal principal = ApiServer.principal(ctx);
+        String id = ctx.pathParam("task_id");
+        Task task = tasks.find(principal.tenantId(), id)
+                .orElseThrow(() -> ApiException.notFound("task " + (id.length() > 80 ? id.substring(0, 80) : id) + " not found"));
+        ctx.header("X-Pictor-Task-Id", task.id());
+        String format = ctx.queryParam("response_format") == null ? "b64_json" : ctx.queryParam("response_format");
+        if (!format.equals("url") && !format.equals("b64_json")) {
+            throw ApiException.badRequest("response_format must be url or b64_json", "response_format");
+        }
+        if (task.status() == TaskStatus.FAILED) {
+            throw OpenAiErrors.failure(task);
+        }
+        if (task.status() != TaskStatus.FINISHED) {
+            pending(ctx, task);
+            return;
+        }
+        var input = dev.pictor.common.Json.parse(task.inputJson());
+        String quality = input.hasNonNull("quality") ? input.get("quality").asString() : null;
+        HttpJson.write(ctx, 200, responses.images(task, new OpenAiRequest(task.model(), null, null, null, quality, null, null, format,
+                java.util.List.of(), false)));
     }
 
     private void models(Context ctx) {

@@ -2,6 +2,13 @@ package dev.pictor.api;
 
 import java.time.Duration;
 
-/** The HTTP server: where it listens, the largest JSON body, and the longest a caller may wait for a task. */
-public record ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait) {
+/**
+ * The HTTP server: where it listens, the largest JSON body, the longest a caller may wait for a task,
+ * and {@code modelAliases} ({@code PICTOR_MODEL_ALIASES}, {@code name=model,...}): model names the
+ * OpenAI surface maps onto catalog models, such as {@code dall-e-3=gpt-image-2}.
+ */
+public record ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait, String modelAliases) {
+    public ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait) {
+        this(host, port, maxBodyBytes, maxWait, "");
+    }
 }

@@ -32,9 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ModelCatalog {
     private static final List<String> RATIOS_10 = List.of("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9");
-    private static final List<String> SEEDREAM_RATIOS = List.of("1:1", "3:4", "4:3", "16:9", "9:16", "3:2", "2:3", "21:9");
+    static final List<String> SEEDREAM_RATIOS = List.of("1:1", "3:4", "4:3", "16:9", "9:16", "3:2", "2:3", "21:9");
     private static final List<String> KLING_RATIOS = List.of("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9");
-    private static final Map<String, Dimensions> SEEDREAM_2K = Map.of(
+    static final Map<String, Dimensions> SEEDREAM_2K = Map.of(
             "1:1", new Dimensions(2048, 2048), "4:3", new Dimensions(2304, 1728), "3:4", new Dimensions(1728, 2304),
             "16:9", new Dimensions(2560, 1440), "9:16", new Dimensions(1440, 2560), "3:2", new Dimensions(2496, 1664),
             "2:3", new Dimensions(1664, 2496), "21:9", new Dimensions(3024, 1296));
@@ -63,6 +63,8 @@ public final class ModelCatalog {
         kling("kling-o3-image", "Kling O3 Image", Mode.TEXT_TO_IMAGE, List.of("1K", "2K", "4K"));
         kling("kling-o3-image-edit", "Kling O3 Image (edit)", Mode.EDIT, List.of("1K", "2K", "4K"));
         grokQuality();
+        ApidotLegacyModels.all().forEach(this::add);
+        OpenAiModels.all().forEach(this::add);
     }
 
     public Optional<ModelSpec> find(String id) {
@@ -329,7 +331,7 @@ public final class ModelCatalog {
      * Size from an aspect-ratio field and a tier field ({@code tierField} null means 1K). "auto" or an
      * absent ratio follows the first source on edit models and is square otherwise.
      */
-    private static Sizer tiered(String ratioField, String tierField, int multiple, int maxEdge, long maxPixels, boolean autoFromSource) {
+    static Sizer tiered(String ratioField, String tierField, int multiple, int maxEdge, long maxPixels, boolean autoFromSource) {
         return input -> {
             String tier = tierField == null ? "1K" : input.get(tierField).asString();
             long area = (long) tierEdge(tier) * tierEdge(tier);

@@ -1,6 +1,8 @@
 package dev.pictor.task;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** What submit stores: a validated request, its route and its deadline. */
 public record NewTask(
@@ -11,5 +13,17 @@ public record NewTask(
         String callbackUrl,
         String upstream,
         Instant createdAt,
-        Instant deadlineAt) {
+        Instant deadlineAt,
+        Map<String, String> metadata,
+        List<WebhookEventType> webhookEvents) {
+    public NewTask {
+        metadata = Map.copyOf(metadata);
+        webhookEvents = List.copyOf(webhookEvents);
+    }
+
+    /** A task without client metadata. */
+    public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
+                   Instant createdAt, Instant deadlineAt) {
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of());
+    }
 }

@@ -87,12 +87,18 @@ public final class TaskService {
      * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
      */
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
+        return submit(tenantId, model, input, callbackUrl, Map.of(), List.of(), idempotencyKey);
+    }
+
+    /** As {@link #submit(String, String, JsonNode, String, String)}, with the client's {@link Metadata} (already validated). */
+    public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
+                             List<WebhookEventType> webhookEvents, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
-        return store(tenantId, spec, request, callback, idempotencyKey, ids.next(now), now);
+        return store(tenantId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
     }
 
     /** A source image given with a request: a URL to fetch when the task runs, or bytes uploaded with it. */
@@ -134,7 +140,7 @@ public final class TaskService {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
             }
-            return store(tenantId, spec, request, null, null, taskId, now);
+            return store(tenantId, spec, request, null, Map.of(), List.of(), null, taskId, now);
         } catch (IOException | RuntimeException e) {
             try {
                 blobs.deleteAll(taskId + "/");
@@ -188,14 +194,18 @@ public final class TaskService {
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
     }
 
-    private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, String idempotencyKey,
-                             String taskId, Instant now) {
+    private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+                             List<WebhookEventType> webhookEvents, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()));
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents);
+        // Metadata joins the hash only when given, so keys used before it existed still match their requests.
+        String metadataJson = Metadata.write(metadata);
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
-                : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)),
+                : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)
+                        + (metadataJson == null ? "" : "\n" + metadataJson)
+                        + (webhookEvents.isEmpty() ? "" : "\nevents:" + WebhookEventType.write(webhookEvents))),
                         now.minus(IDEMPOTENCY_WINDOW));
         TaskStore.Insertion inserted = store.insert(task, key);
         if (!inserted.replayed()) {
@@ -233,7 +243,12 @@ public final class TaskService {
     }
 
     public Page list(String tenantId, TaskStatus status, String model, Instant since, Instant until, TaskStore.Cursor after, int limit) {
-        var tasks = store.list(tenantId, status, model, since, until, after, limit + 1);
+        return list(tenantId, status, model, null, since, until, after, limit);
+    }
+
+    public Page list(String tenantId, TaskStatus status, String model, TaskStore.MetadataFilter metadata, Instant since, Instant until,
+                     TaskStore.Cursor after, int limit) {
+        var tasks = store.list(tenantId, status, model, metadata, since, until, after, limit + 1);
         if (tasks.size() <= limit) {
             return new Page(tasks, null);
         }
@@ -253,6 +268,11 @@ public final class TaskService {
 
     public Optional<Task> find(String tenantId, String taskId) {
         return TaskIds.looksValid(taskId) ? store.find(tenantId, taskId) : Optional.empty();
+    }
+
+    /** The tenant's tasks among {@code taskIds}, newest first; malformed, unknown and other tenants' ids are absent. */
+    public List<Task> findMany(String tenantId, List<String> taskIds) {
+        return store.findMany(tenantId, taskIds.stream().filter(TaskIds::looksValid).distinct().toList());
     }
 
     /** Tasks ahead of this one while it waits in the queue; null otherwise. */

@@ -37,7 +37,7 @@ import tools.jackson.databind.node.ArrayNode;
  */
 public final class TaskStore {
     private static final String TASK_COLUMNS = "id, tenant_id, model, status, input_json, callback_url, provider, "
-            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at, upstream_ref, route_index, route_log";
+            + "progress, error_code, error_message, output_json, created_at, started_at, finished_at, deadline_at, upstream_ref, route_index, route_log, metadata_json, webhook_events";
     private static final String OPEN = "('not_started', 'running')";
     private static final TypeReference<List<StoredFile>> FILE_LIST = new TypeReference<>() {
     };
@@ -53,14 +53,31 @@ public final class TaskStore {
         void onTerminal(Jdbc.Tx tx, Task task) throws SQLException;
     }
 
+    /**
+     * Called inside the transaction that starts a task ({@code RUNNING}) or raises its progress
+     * ({@code PROGRESS}), with the task as it now is, for the same reason as {@link TerminalListener}.
+     */
+    @FunctionalInterface
+    public interface ProgressListener {
+        ProgressListener NONE = (tx, task, type) -> { };
+
+        void onChange(Jdbc.Tx tx, Task task, WebhookEventType type) throws SQLException;
+    }
+
     private final Jdbc jdbc;
     private final TerminalListener terminalListener;
+    private final ProgressListener progressListener;
     private final TaskEvents events;
     private final SecureRandom random = new SecureRandom();
 
     public TaskStore(Jdbc jdbc, TerminalListener terminalListener, TaskEvents events) {
+        this(jdbc, terminalListener, ProgressListener.NONE, events);
+    }
+
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, ProgressListener progressListener, TaskEvents events) {
         this.jdbc = jdbc;
         this.terminalListener = terminalListener;
+        this.progressListener = progressListener;
         this.events = events;
     }
 
@@ -132,9 +149,12 @@ public final class TaskStore {
     }
 
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
-        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL)",
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?, ?)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                t.upstream(), t.createdAt(), t.deadlineAt());
+                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()));
+        for (var entry : t.metadata().entrySet()) {
+            tx.update("INSERT INTO task_metadata (task_id, meta_key, meta_value) VALUES (?, ?, ?)", t.id(), entry.getKey(), entry.getValue());
+        }
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                 t.id(), t.upstream(), t.createdAt());
         tx.notifyPeers();
@@ -142,13 +162,27 @@ public final class TaskStore {
 
     private static Task newTask(NewTask t) {
         return new Task(t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED, t.inputJson(), t.callbackUrl(),
-                t.upstream(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of());
+                t.upstream(), 0, null, null, List.of(), t.createdAt(), null, null, t.deadlineAt(), null, 0, List.of(), t.metadata(), t.webhookEvents());
     }
 
     /** A tenant's task; another tenant's id is simply not found. */
     public Optional<Task> find(String tenantId, String taskId) {
         return jdbc.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ? AND tenant_id = ?",
                 TaskStore::mapTask, taskId, tenantId);
+    }
+
+    /** The tenant's tasks among {@code taskIds}, newest first; ids that are not the tenant's are simply absent. */
+    public List<Task> findMany(String tenantId, List<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return List.of();
+        }
+        Object[] params = new Object[taskIds.size() + 1];
+        params[0] = tenantId;
+        for (int i = 0; i < taskIds.size(); i++) {
+            params[i + 1] = taskIds.get(i);
+        }
+        return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE tenant_id = ? AND id IN (" + Jdbc.placeholders(taskIds.size())
+                + ") ORDER BY created_at DESC, id DESC", TaskStore::mapTask, params);
     }
 
     public Optional<Task> findAnyTenant(String taskId) {
@@ -181,10 +215,15 @@ public final class TaskStore {
                 String token = newToken();
                 tx.update("UPDATE task_queue SET lease_owner = ?, lease_token = ?, due_at = ?, attempts = attempts + 1 WHERE seq = ?",
                         owner, token, now.plus(lease), row.seq());
+                boolean firstStart = tx.update("UPDATE task SET status = 'running', started_at = ? WHERE id = ? AND status = 'not_started'",
+                        now, row.taskId()) == 1;
                 tx.update("UPDATE task SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ? AND status IN " + OPEN,
                         now, row.taskId());
                 Optional<Task> task = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, row.taskId());
                 task.ifPresent(value -> claims.add(new Claim(value, token, row.attempts() + 1)));
+                if (firstStart && task.isPresent()) {
+                    progressListener.onChange(tx, task.get(), WebhookEventType.RUNNING);
+                }
                 tx.afterCommit(() -> events.changed(row.taskId()));
             }
             return claims;
@@ -218,8 +257,8 @@ public final class TaskStore {
                     nextPoll, claim.taskId(), claim.token()) == 0) {
                 return false;
             }
-            tx.update("UPDATE task SET upstream_ref = ?, progress = CASE WHEN progress < ? THEN ? ELSE progress END WHERE id = ? AND status IN " + OPEN,
-                    upstreamRef, progress, progress, claim.taskId());
+            tx.update("UPDATE task SET upstream_ref = ? WHERE id = ? AND status IN " + OPEN, upstreamRef, claim.taskId());
+            raiseProgress(tx, claim.taskId(), progress);
             tx.afterCommit(() -> events.changed(claim.taskId()));
             return true;
         });
@@ -284,9 +323,21 @@ public final class TaskStore {
     }
 
     public void updateProgress(String taskId, int progress) {
-        if (jdbc.update("UPDATE task SET progress = ? WHERE id = ? AND status = 'running' AND progress < ?", progress, taskId, progress) > 0) {
+        if (jdbc.inTransaction(tx -> raiseProgress(tx, taskId, progress))) {
             events.changed(taskId);
         }
+    }
+
+    /** Raises a running task's progress (never lowers it), telling the listener; false when nothing changed. */
+    private boolean raiseProgress(Jdbc.Tx tx, String taskId, int progress) throws SQLException {
+        if (tx.update("UPDATE task SET progress = ? WHERE id = ? AND status = 'running' AND progress < ?", progress, taskId, progress) == 0) {
+            return false;
+        }
+        Optional<Task> task = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId);
+        if (task.isPresent()) {
+            progressListener.onChange(tx, task.get(), WebhookEventType.PROGRESS);
+        }
+        return true;
     }
 
     /** Finishes a claimed task with its files; false when the lease was lost or the task already ended. */
@@ -353,6 +404,16 @@ public final class TaskStore {
 
     /** A tenant's tasks, newest first, optionally filtered, starting after {@code after}. */
     public List<Task> list(String tenantId, TaskStatus status, String model, Instant since, Instant until, Cursor after, int limit) {
+        return list(tenantId, status, model, null, since, until, after, limit);
+    }
+
+    /** A metadata key and the value it must have, for the task list. */
+    public record MetadataFilter(String key, String value) {
+    }
+
+    /** As {@link #list(String, TaskStatus, String, Instant, Instant, Cursor, int)}, also filtered by one metadata key and value. */
+    public List<Task> list(String tenantId, TaskStatus status, String model, MetadataFilter metadata, Instant since, Instant until,
+                           Cursor after, int limit) {
         var sql = new StringBuilder("SELECT " + TASK_COLUMNS + " FROM task WHERE tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId));
         if (status != null) {
@@ -362,6 +423,11 @@ public final class TaskStore {
         if (model != null) {
             sql.append(" AND model = ?");
             params.add(model);
+        }
+        if (metadata != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM task_metadata m WHERE m.task_id = task.id AND m.meta_key = ? AND m.meta_value = ?)");
+            params.add(metadata.key());
+            params.add(metadata.value());
         }
         if (since != null) {
             sql.append(" AND created_at >= ?");
@@ -448,6 +514,8 @@ public final class TaskStore {
                 Jdbc.instant(rs, "deadline_at"),
                 rs.getString("upstream_ref"),
                 rs.getInt("route_index"),
-                readRouteLog(rs.getString("route_log")));
+                readRouteLog(rs.getString("route_log")),
+                Metadata.read(rs.getString("metadata_json")),
+                WebhookEventType.read(rs.getString("webhook_events")));
     }
 }

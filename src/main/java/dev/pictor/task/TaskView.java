@@ -61,6 +61,7 @@ public final class TaskView {
         data.put("finished_at", WireTime.rfc3339(task.finishedAt()));
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
+        data.set("metadata", Metadata.toJson(task.metadata()));
         ArrayNode attempts = data.putArray("attempts");
         task.routeLog().forEach(entry -> attempts.add(entry.toWire()));
         return data;

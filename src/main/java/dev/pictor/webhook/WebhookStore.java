@@ -34,7 +34,8 @@ public final class WebhookStore {
         tx.update("INSERT INTO webhook_event (" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL, ?)",
                 e.id(), e.tenantId(), e.taskId(), e.url(), e.payload(), e.status(), e.createdAt(), e.nextAttemptAt(), e.lastError());
         if (e.status().equals(WebhookEvent.PENDING)) {
-            tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", e.id(), receiverOf(e.url()), e.nextAttemptAt());
+            tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at, task_id) VALUES (?, ?, ?, ?)", e.id(), receiverOf(e.url()),
+                    e.nextAttemptAt(), e.taskId());
         }
     }
 
@@ -56,7 +57,10 @@ public final class WebhookStore {
             params.addAll(busy);
             params.add(limit);
             String skipBusy = busy.isEmpty() ? "" : " AND receiver NOT IN (" + Jdbc.placeholders(busy.size()) + ")";
-            List<Row> rows = tx.query("SELECT seq, event_id FROM webhook_queue WHERE due_at <= ?" + skipBusy
+            // One task's events go out one at a time, in the order they were queued: an event waits while an
+            // earlier one of its task is still queued (pending a retry, or in flight).
+            List<Row> rows = tx.query("SELECT seq, event_id FROM webhook_queue q WHERE due_at <= ?" + skipBusy
+                            + " AND NOT EXISTS (SELECT 1 FROM webhook_queue e WHERE e.task_id = q.task_id AND e.seq < q.seq)"
                             + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
                     rs -> new Row(rs.getLong("seq"), rs.getString("event_id")), params.toArray());
             List<Claim> claims = new ArrayList<>();
@@ -167,7 +171,8 @@ public final class WebhookStore {
             tx.update("DELETE FROM webhook_disabled_url WHERE tenant_id = ? AND url = ?", tenantId, event.get().url());
             boolean queued = tx.queryOne("SELECT 1 AS one FROM webhook_queue WHERE event_id = ?", rs -> 1, eventId).isPresent();
             if (!queued) {
-                tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at) VALUES (?, ?, ?)", eventId, receiverOf(event.get().url()), now);
+                tx.update("INSERT INTO webhook_queue (event_id, receiver, due_at, task_id) VALUES (?, ?, ?, ?)", eventId,
+                        receiverOf(event.get().url()), now, event.get().taskId());
             } else {
                 // A pending event waiting for its next retry is due now; one in flight keeps its lease, so
                 // it is never sent twice at once.

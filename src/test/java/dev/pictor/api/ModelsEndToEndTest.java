@@ -83,7 +83,18 @@ class ModelsEndToEndTest {
                 c("kling-o3-image-edit", "{'image_urls':[SRC],'output_format':'jpeg',"
                         + "'elements':[{'frontal_image_url':SRC,'reference_image_urls':[SRC2]}]}", 1168, 880, "image/jpeg", 1),
                 c("grok-imagine-image-quality", "{'aspect_ratio':'2:3','n':2,'output_format':'jpeg'}", 832, 1248, "image/jpeg", 2),
-                c("grok-imagine-image-quality", "{'image_urls':[SRC],'resolution':'2K'}", 2048, 2048, "image/png", 1));
+                c("grok-imagine-image-quality", "{'image_urls':[SRC],'resolution':'2K'}", 2048, 2048, "image/png", 1),
+                c("gpt-image-1", "{'size':'1536x1024','quality':'high'}", 1536, 1024, "image/png", 1),
+                c("gpt-image-1-edit", "{'image_urls':[SRC]}", 1024, 1024, "image/png", 1),
+                c("gpt-image-1.5", "{'size':'1024x1536'}", 1024, 1536, "image/png", 1),
+                c("gpt-image-1.5-edit", "{'image_urls':[SRC,SRC2],'size':'1536x1024'}", 1536, 1024, "image/png", 1),
+                c("dall-e-3", "{'size':'1024x1792','quality':'hd'}", 1024, 1792, "image/png", 1),
+                c("dall-e-2", "{'size':'512x512'}", 512, 512, "image/png", 1),
+                c("seedream-4", "{'size':'16:9','n':2}", 2560, 1440, "image/jpeg", 2),
+                c("seedream-4", "{'size':'3:4','resolution':'1K'}", 864, 1152, "image/jpeg", 1),
+                c("seedream-4-edit", "{'image_urls':[SRC],'size':'21:9','resolution':'4K'}", 6048, 2592, "image/jpeg", 1),
+                c("grok-imagine-image", "{'size':'16:9'}", 1360, 768, "image/jpeg", 1),
+                c("grok-imagine-image", "{'image_urls':[SRC]}", 1024, 1024, "image/jpeg", 1));
     }
 
     private static Arguments c(String model, String input, int width, int height, String type, int count) {
@@ -138,7 +149,7 @@ class ModelsEndToEndTest {
         Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         List<String> all = new ModelCatalog().all().stream().map(ModelSpec::id).toList();
         assertThat(covered).containsExactlyInAnyOrderElementsOf(all);
-        assertThat(all).hasSize(25);
+        assertThat(all).hasSize(34);
     }
 
     @Test
@@ -146,7 +157,7 @@ class ModelsEndToEndTest {
         var r = node.client().get("/api/models", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode models = r.data().get("models");
-        assertThat(models).hasSize(25);
+        assertThat(models).hasSize(34);
         JsonNode gpt = models.valueStream().filter(m -> m.get("id").asString().equals("gpt-image-2-edit")).findFirst().orElseThrow();
         assertThat(gpt.get("image_urls").asString()).isEqualTo("required");
         JsonNode size = gpt.get("fields").valueStream().filter(f -> f.get("name").asString().equals("size")).findFirst().orElseThrow();

@@ -94,7 +94,8 @@ class OpenAiApiTest {
         assertOpenAiError(post("/v1/images/generations", "{\"model\":\"gpt-image-2\",\"prompt\":\"x\",\"background\":\"transparent\"}"), 400, "background", null);
         assertOpenAiError(post("/v1/images/generations", "{\"model\":\"gpt-image-2\",\"prompt\":\"x\",\"stream\":true}"), 400, "stream", null);
         assertOpenAiError(post("/v1/images/generations", "{\"model\":\"gpt-image-2\",\"prompt\":\"x\",\"colour\":\"red\"}"), 400, "colour", "unknown_parameter");
-        assertOpenAiError(post("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"x\"}"), 400, "model", "model_not_found");
+        assertOpenAiError(post("/v1/images/generations", "{\"model\":\"dall-e-4\",\"prompt\":\"x\"}"), 400, "model", "model_not_found");
+        assertOpenAiError(post("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"x\",\"size\":\"1536x1024\"}"), 400, "size", null);
         assertOpenAiError(post("/v1/images/generations", "{\"model\":\"gpt-image-2-edit\",\"prompt\":\"x\"}"), 400, "model", "model_not_found");
         assertOpenAiError(post("/v1/images/generations", "{\"model\":\"gpt-image-2\"}"), 400, "prompt", null);
         Response unauthenticated = node.client().post("/v1/images/generations", "{\"prompt\":\"x\"}", null);
@@ -192,7 +193,7 @@ class OpenAiApiTest {
     void modelsAreListedTheOpenAiWay() {
         Response r = node.client().get("/v1/models", KEY);
         assertThat(r.body().get("object").asString()).isEqualTo("list");
-        assertThat(r.body().get("data")).hasSize(25);
+        assertThat(r.body().get("data")).hasSize(34);
         assertThat(r.body().get("data").get(0).get("object").asString()).isEqualTo("model");
     }
 

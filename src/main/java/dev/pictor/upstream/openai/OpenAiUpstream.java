@@ -37,7 +37,11 @@ public final class OpenAiUpstream implements Upstream {
     public static final String NAME = "openai";
     public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "OpenAI Images",
             List.of(Setting.required("PICTOR_OPENAI_API_KEY"), Setting.optional("PICTOR_OPENAI_BASE_URL", "https://api.openai.com")),
-            Map.of("gpt-image-2", "gpt-image-2", "gpt-image-2-edit", "gpt-image-2"),
+            Map.of("gpt-image-2", "gpt-image-2", "gpt-image-2-edit", "gpt-image-2",
+                    // OpenAI's own names go through as themselves.
+                    "gpt-image-1", "gpt-image-1", "gpt-image-1-edit", "gpt-image-1",
+                    "gpt-image-1.5", "gpt-image-1.5", "gpt-image-1.5-edit", "gpt-image-1.5",
+                    "dall-e-3", "dall-e-3", "dall-e-2", "dall-e-2"),
             (config, context) -> new OpenAiUpstream(config.get("PICTOR_OPENAI_API_KEY"), config.get("PICTOR_OPENAI_BASE_URL"), context));
 
     private final String apiKey;
@@ -74,9 +78,16 @@ public final class OpenAiUpstream implements Upstream {
                     .put("model", job.upstreamModel())
                     .put("prompt", request.prompt())
                     .put("n", 1)
-                    .put("size", size.toString())
-                    .put("quality", quality)
-                    .put("output_format", request.format().extension());
+                    .put("size", size.toString());
+            if (job.upstreamModel().startsWith("dall-e-")) {
+                // DALL-E takes neither output_format nor quality auto, and answers with a URL unless asked for base64.
+                body.put("response_format", "b64_json");
+                if (request.input().has("quality")) {
+                    body.put("quality", quality);
+                }
+            } else {
+                body.put("quality", quality).put("output_format", request.format().extension());
+            }
             call = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/images/generations"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
