@@ -213,6 +213,12 @@ sealed interface Field {
                 if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
                     throw invalid(label, label + " must be an http or https URL for " + model);
                 }
+                if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+                    throw invalid(label, label + " has a port outside 1-65535 for " + model);
+                }
+                if (uri.getRawUserInfo() != null) {
+                    throw invalid(label, label + " must not carry credentials for " + model);
+                }
             } catch (java.net.URISyntaxException e) {
                 throw invalid(label, label + " is not a valid URL for " + model);
             }
