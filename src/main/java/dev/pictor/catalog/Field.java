@@ -72,6 +72,18 @@ sealed interface Field {
             if (s.length() > maxChars) {
                 throw invalid("prompt", "prompt must be at most " + maxChars + " characters for " + model + " (got " + s.length() + ")");
             }
+            // Upstreams and databases treat NUL, escape sequences and lone surrogates inconsistently; refuse them here.
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
+                    throw invalid("prompt", "prompt must not contain control characters other than tab and line breaks for " + model);
+                }
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw invalid("prompt", "prompt must not contain unpaired UTF-16 surrogates for " + model);
+                }
+            }
             return value;
         }
 
