@@ -7,6 +7,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Recognises images by their bytes (never by headers or file names), reads their pixel size from the
@@ -17,7 +18,6 @@ public final class ImageProbe {
     static {
         // The WebP reader comes from a plugin jar; make sure ImageIO has seen it.
         ImageIO.scanForPlugins();
-        ImageIO.setUseCache(false);
     }
 
     private ImageProbe() {
@@ -44,7 +44,7 @@ public final class ImageProbe {
 
     /** Width and height from the image header; throws when the bytes are not a readable image. */
     public static int[] dimensions(byte[] bytes, String contentType) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = memory(bytes)) {
             ImageReader reader = readerFor(contentType);
             try {
                 reader.setInput(in, true, true);
@@ -65,7 +65,7 @@ public final class ImageProbe {
         if ((long) size[0] * size[1] > maxPixels) {
             throw new IOException("image is " + size[0] + "x" + size[1] + ", over the limit of " + maxPixels + " pixels");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = memory(bytes)) {
             ImageReader reader = readerFor(type);
             try {
                 reader.setInput(in, true, true);
@@ -78,6 +78,16 @@ public final class ImageProbe {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * An in-memory stream, never ImageIO's default disk cache: that cache writes imageio*.tmp files
+     * outside the data dir (left behind by a kill -9) and is refused once shutdown starts (it deletes
+     * through a shutdown hook), which failed the last tasks of a graceful stop. The bytes are in
+     * memory already, so the cache saved nothing.
+     */
+    static ImageInputStream memory(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
     }
 
     private static ImageReader readerFor(String contentType) throws IOException {
