@@ -23,6 +23,16 @@ public final class ImageProbe {
     private ImageProbe() {
     }
 
+    /**
+     * The node had not the memory to decode an image it accepted: a capacity fault of the node,
+     * never a fault of the image, so it must not read as "could not be decoded".
+     */
+    public static final class OutOfMemory extends IOException {
+        OutOfMemory(int width, int height) {
+            super("not enough memory on this node to decode a " + width + "x" + height + " image");
+        }
+    }
+
     /** The content type the bytes start like, or null for anything but PNG, JPEG, WebP and GIF. */
     public static String sniff(byte[] b) {
         if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
@@ -69,7 +79,20 @@ public final class ImageProbe {
             ImageReader reader = readerFor(type);
             try {
                 reader.setInput(in, true, true);
-                BufferedImage image = reader.read(0);
+                BufferedImage image;
+                try {
+                    image = reader.read(0);
+                } catch (OutOfMemoryError e) {
+                    throw new OutOfMemory(size[0], size[1]);
+                } catch (IOException e) {
+                    // Some readers wrap the error in an IIOException; it is the same capacity fault.
+                    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                        if (c instanceof OutOfMemoryError) {
+                            throw new OutOfMemory(size[0], size[1]);
+                        }
+                    }
+                    throw e;
+                }
                 if (image == null) {
                     throw new IOException("image could not be decoded");
                 }

@@ -31,10 +31,15 @@ public final class UpstreamHttp {
     private final String vendor;
     private final HttpClient client;
     private final Duration timeout;
+    private final long maxBytes;
     private final SafeFetcher downloads;
     private final Clock clock;
 
-    public UpstreamHttp(String vendor, Duration timeout, SafeFetcher downloads, Clock clock) {
+    public UpstreamHttp(String vendor, Duration timeout, long maxBytes, SafeFetcher downloads, Clock clock) {
+        if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("PICTOR_UPSTREAM_MAX_BYTES must be from 1 to " + (Integer.MAX_VALUE - 8));
+        }
+        this.maxBytes = maxBytes;
         this.vendor = vendor;
         this.clock = clock;
         this.timeout = timeout;
@@ -55,13 +60,24 @@ public final class UpstreamHttp {
 
     public Answer send(HttpRequest.Builder request) throws UpstreamException, InterruptedException {
         try {
-            HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), info -> new CappedBody(maxBytes));
             return new Answer(response.statusCode(), response.headers(), response.body());
+        } catch (CappedBody.TooLarge e) {
+            throw tooLarge();
         } catch (HttpTimeoutException e) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
         } catch (IOException e) {
+            if (e.getCause() instanceof CappedBody.TooLarge) {
+                throw tooLarge();
+            }
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + e.getClass().getSimpleName() + ")", true);
         }
+    }
+
+    private UpstreamException tooLarge() {
+        // Not retryable: the same request would get the same oversized answer.
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " sent an answer over the limit of " + maxBytes
+                + " bytes (PICTOR_UPSTREAM_MAX_BYTES)", false);
     }
 
     public JsonNode json(Answer answer) throws UpstreamException {
@@ -137,8 +153,14 @@ public final class UpstreamHttp {
         }
         try {
             int[] size = ImageProbe.dimensions(bytes, type);
+            // The same pixel check as sources and downloads get: a header can claim any size, and a
+            // later decode (a format conversion, a thumbnail) would allocate all of it.
+            if (size[0] <= 0 || size[1] <= 0 || (long) size[0] * size[1] > downloads.maxPixels()) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned an image of " + size[0] + "x" + size[1]
+                        + " pixels, over the limit of " + downloads.maxPixels() + " (PICTOR_FETCH_MAX_PIXELS)", false);
+            }
             return new GeneratedImage(bytes, type, size[0], size[1]);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned an unreadable image", true);
         }
     }
