@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -59,19 +63,37 @@ public final class UpstreamHttp {
     }
 
     public Answer send(HttpRequest.Builder request) throws UpstreamException, InterruptedException {
+        // The request timeout of java.net.http ends when the headers arrive; the body could then trickle
+        // or stall until the task deadline. Waiting on the whole exchange bounds headers and body together.
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.timeout(timeout).build(), info -> new CappedBody(maxBytes));
         try {
-            HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), info -> new CappedBody(maxBytes));
+            HttpResponse<byte[]> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Answer(response.statusCode(), response.headers(), response.body());
-        } catch (CappedBody.TooLarge e) {
-            throw tooLarge();
-        } catch (HttpTimeoutException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
-        } catch (IOException e) {
-            if (e.getCause() instanceof CappedBody.TooLarge) {
-                throw tooLarge();
+        } catch (TimeoutException e) {
+            exchange.cancel(true); // closes the connection, and with it the upstream's stream
+            throw timedOut();
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            for (Throwable c = cause; c != null; c = c.getCause()) {
+                if (c instanceof CappedBody.TooLarge) {
+                    throw tooLarge();
+                }
             }
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + e.getClass().getSimpleName() + ")", true);
+            if (cause instanceof HttpTimeoutException) {
+                throw timedOut();
+            }
+            if (cause instanceof IOException) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + cause.getClass().getSimpleName() + ")", true);
+            }
+            throw new IllegalStateException(vendor + " call failed", cause);
         }
+    }
+
+    private UpstreamException timedOut() {
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
     }
 
     private UpstreamException tooLarge() {

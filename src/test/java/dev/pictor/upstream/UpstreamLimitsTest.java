@@ -18,7 +18,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Issue 17, item 3: what an upstream sends is bounded. An answer past PICTOR_UPSTREAM_MAX_BYTES is
  * cut off, not buffered whole; an image whose header claims more pixels than PICTOR_FETCH_MAX_PIXELS
- * is refused like an oversized source, not stored. Both over real HTTP against the OpenAI fake.
+ * is refused like an oversized source, not stored. Item 2: an upstream that sends headers and then
+ * stalls is bounded by PICTOR_UPSTREAM_TIMEOUT_SECONDS for the whole exchange, not by the task
+ * deadline. All over real HTTP against the OpenAI fake.
  */
 class UpstreamLimitsTest {
     private static final String KEY = TestNode.ADMIN_KEY;
@@ -55,6 +57,21 @@ class UpstreamLimitsTest {
             assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("failed");
             assertThat(data.get("error_message").asString()).contains("100000x100000").contains("over the limit");
             assertThat(data.get("files")).isEmpty();
+        }
+    }
+
+    @Test
+    void anUpstreamThatStallsAfterItsHeadersIsBoundedByTheUpstreamTimeout() {
+        try (var fake = new FakeOpenAi(); TestNode node = TestNode.start(Map.of("PICTOR_OPENAI_API_KEY", FakeOpenAi.KEY,
+                "PICTOR_OPENAI_BASE_URL", fake.baseUrl(), "PICTOR_UPSTREAM_TIMEOUT_SECONDS", "1", "PICTOR_MAX_ATTEMPTS", "1",
+                "PICTOR_TASK_DEADLINE_SECONDS", "600"))) {
+            fake.fail(FakeUpstream.Fault.stallAfterHeaders());
+            String id = node.client().submit(KEY, "gpt-image-2", (ObjectNode) Json.parse("{\"prompt\":\"a lighthouse\"}"));
+            // Well under the 600 s deadline: only the 1 s upstream timeout can end it this soon.
+            JsonNode data = node.client().awaitTerminal(KEY, id, Duration.ofSeconds(15));
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("failed");
+            assertThat(data.get("error_code").asString()).isEqualTo("upstream_error");
+            assertThat(data.get("error_message").asString()).contains("did not answer within 1 s");
         }
     }
 
