@@ -96,7 +96,8 @@ public record Settings(
                         e.string("PICTOR_ROUTES", ""),
                         Duration.ofSeconds(e.integer("PICTOR_UPSTREAM_TIMEOUT_SECONDS", 300)),
                         Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
-                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)),
+                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16),
+                        e.longValue("PICTOR_UPSTREAM_MAX_BYTES", 64L * 1024 * 1024)),
                 S3Settings.selected(env));
     }
 

@@ -10,7 +10,6 @@ import dev.pictor.auth.Tenant;
 import dev.pictor.task.TaskView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The admin API (admin keys only): tenants and their API keys. */
@@ -46,11 +45,11 @@ public final class AdminRoutes implements RouteGroup {
     private void createTenant(Context ctx) {
         ApiServer.requireAdmin(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        String id = text(body, "id", true);
+        String id = Params.requiredString(body, "id", Params.SHORT_TEXT);
         if (!id.matches(ID_PATTERN)) {
             throw ApiException.badRequest("id must be 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit", "id");
         }
-        String name = body.has("name") ? text(body, "name", false) : id;
+        String name = Params.string(body, "name", id, Params.SHORT_TEXT);
         if (keys.tenant(id).isPresent()) {
             throw new ApiException(409, "conflict_error", "tenant " + id + " already exists", "id", null);
         }
@@ -59,7 +58,7 @@ public final class AdminRoutes implements RouteGroup {
 
     private void listKeys(Context ctx) {
         ApiServer.requireAdmin(ctx);
-        String tenant = ctx.queryParam("tenant_id");
+        String tenant = Params.query(ctx, "tenant_id", Params.SHORT_TEXT);
         ObjectNode data = Json.object();
         var list = data.putArray("keys");
         keys.list(tenant).forEach(k -> list.add(keyJson(k)));
@@ -69,16 +68,12 @@ public final class AdminRoutes implements RouteGroup {
     private void createKey(Context ctx) {
         ApiServer.requireAdmin(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        String tenantId = body.has("tenant_id") ? text(body, "tenant_id", true) : ApiKeys.DEFAULT_TENANT;
+        String tenantId = Params.string(body, "tenant_id", ApiKeys.DEFAULT_TENANT, Params.SHORT_TEXT);
         if (keys.tenant(tenantId).isEmpty()) {
             throw ApiException.badRequest("tenant " + tenantId + " does not exist; create it with POST /api/admin/tenants", "tenant_id");
         }
-        String name = body.has("name") ? text(body, "name", false) : "";
-        JsonNode admin = body.get("admin");
-        if (admin != null && !admin.isNull() && !admin.isBoolean()) {
-            throw ApiException.badRequest("admin must be a boolean", "admin");
-        }
-        CreatedKey created = keys.create(tenantId, name, admin != null && admin.asBoolean());
+        String name = Params.string(body, "name", "", Params.SHORT_TEXT);
+        CreatedKey created = keys.create(tenantId, name, Params.bool(body, "admin", false));
         ObjectNode data = keyJson(created.info());
         data.put("key", created.secret());
         data.put("note", "store this key now: it is shown only once");
@@ -87,20 +82,9 @@ public final class AdminRoutes implements RouteGroup {
 
     private void revokeKey(Context ctx) {
         ApiServer.requireAdmin(ctx);
-        String keyId = ctx.pathParam("key_id");
+        String keyId = Params.path(ctx, "key_id");
         ApiKeyInfo info = keys.revoke(keyId).orElseThrow(() -> ApiException.notFound("key " + keyId + " not found"));
         HttpJson.ok(ctx, keyJson(info));
-    }
-
-    private static String text(ObjectNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull() || !v.isString() || (required && v.asString().isBlank())) {
-            throw ApiException.badRequest(field + (required ? " is required and" : "") + " must be a string", field);
-        }
-        if (v.asString().length() > 200) {
-            throw ApiException.badRequest(field + " must be at most 200 characters", field);
-        }
-        return v.asString();
     }
 
     private static ObjectNode tenantJson(Tenant t) {

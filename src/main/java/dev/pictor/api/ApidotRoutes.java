@@ -19,7 +19,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -139,7 +138,7 @@ public final class ApidotRoutes implements RouteGroup {
 
     private Task findOr404(Context ctx) {
         Principal principal = ApiServer.principal(ctx);
-        String id = ctx.pathParam("task_id");
+        String id = Params.path(ctx, "task_id");
         return tasks.find(principal.tenantId(), id)
                 .orElseThrow(() -> ApiException.notFound("task " + (id.length() > 80 ? id.substring(0, 80) : id) + " not found"));
     }
@@ -167,7 +166,7 @@ public final class ApidotRoutes implements RouteGroup {
             return;
         }
         TaskStatus status = null;
-        String statusParam = ctx.queryParam("status");
+        String statusParam = Params.query(ctx, "status", 16);
         if (statusParam != null) {
             try {
                 status = TaskStatus.fromWire(statusParam);
@@ -175,23 +174,13 @@ public final class ApidotRoutes implements RouteGroup {
                 throw ApiException.badRequest("status must be one of not_started, running, finished, failed", "status");
             }
         }
-        String model = ctx.queryParam("model");
+        String model = Params.query(ctx, "model", Params.SHORT_TEXT);
         if (model != null && catalog.find(model).isEmpty()) {
             throw ApiException.badRequest("model '" + (model.length() > 64 ? model.substring(0, 64) : model) + "' is not supported", "model");
         }
-        int limit = 20;
-        if (ctx.queryParam("limit") != null) {
-            try {
-                limit = Integer.parseInt(ctx.queryParam("limit"));
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_PAGE, "limit");
-            }
-        }
-        TaskService.Page page = tasks.list(principal.tenantId(), status, model, metadataFilter(ctx), time(ctx, "since"), time(ctx, "until"),
-                cursor(ctx.queryParam("cursor")), limit);
+        int limit = Params.queryInt(ctx, "limit", 20, 1, MAX_PAGE);
+        TaskService.Page page = tasks.list(principal.tenantId(), status, model, metadataFilter(ctx), Params.queryTime(ctx, "since"), Params.queryTime(ctx, "until"),
+                cursor(Params.query(ctx, "cursor", 512)), limit);
         ObjectNode data = Json.object();
         var list = data.putArray("tasks");
         page.tasks().forEach(t -> list.add(taskView.render(t, null)));
@@ -256,18 +245,6 @@ public final class ApidotRoutes implements RouteGroup {
         return s.length() > 64 ? s.substring(0, 64) : s;
     }
 
-    private static Instant time(Context ctx, String name) {
-        String v = ctx.queryParam(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return WireTime.parse(v);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be a UTC time such as 2026-11-21T00:00:00 or 2026-11-21T00:00:00Z", name);
-        }
-    }
-
     /** Cursors are opaque to clients: base64url of the last task's creation time and id. */
     private static String encode(TaskStore.Cursor c) {
         String raw = c.createdAt().getEpochSecond() + "." + c.createdAt().getNano() + "." + c.id();
@@ -278,12 +255,16 @@ public final class ApidotRoutes implements RouteGroup {
         if (value == null) {
             return null;
         }
-        try {
+        // A forged cursor can decode to any text: its id goes through the same checks as any client text.
+        return Params.decoded("cursor", () -> {
             String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split("\\.", 3);
-            return new TaskStore.Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), parts[2]);
-        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-            throw ApiException.badRequest("cursor is not one this server gave out", "cursor");
-        }
+            long nanos = Long.parseLong(parts[1]);
+            if (nanos < 0 || nanos > 999_999_999) {
+                throw new IllegalArgumentException("nanos out of range");
+            }
+            Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
+            return new TaskStore.Cursor(at, Params.text(parts[2], "cursor", Params.SHORT_TEXT));
+        });
     }
 
     /**

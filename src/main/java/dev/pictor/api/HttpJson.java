@@ -4,6 +4,10 @@ import dev.pictor.common.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,6 +35,9 @@ final class HttpJson {
         if (body.length == 0) {
             throw ApiException.badRequest("request body is empty; send a JSON object", null);
         }
+        if (!isUtf8(body)) {
+            throw ApiException.badRequest("request body is not valid UTF-8", null);
+        }
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(body);
@@ -41,6 +48,17 @@ final class HttpJson {
             throw ApiException.badRequest("request body must be a JSON object", null);
         }
         return (ObjectNode) node;
+    }
+
+    /** Strict UTF-8: overlong forms, surrogates and stray bytes are refused (the JSON parser lets some through). */
+    static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     static void ok(Context ctx, JsonNode data) {

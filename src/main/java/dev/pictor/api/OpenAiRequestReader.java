@@ -88,6 +88,10 @@ final class OpenAiRequestReader {
         if (compression != null && (compression < 0 || compression > 100)) {
             throw ApiException.badRequest("output_compression must be between 0 and 100", "output_compression");
         }
+        String user = form.text("user"); // accepted and ignored, but still bounded like every other field
+        if (user != null) {
+            Params.text(user, "user", 256);
+        }
         String moderation = form.text("moderation");
         if (moderation != null && !moderation.equals("auto") && !moderation.equals("low")) {
             throw ApiException.badRequest("moderation must be auto or low", "moderation");

@@ -15,10 +15,8 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -77,12 +75,13 @@ public final class WebhookRoutes implements RouteGroup {
 
     private void list(Context ctx) {
         Principal p = ApiServer.principal(ctx);
-        String status = ctx.queryParam("status");
+        String status = Params.query(ctx, "status", 16);
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.badRequest("status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()), "status");
         }
-        int limit = intParam(ctx, "limit", 100);
-        List<WebhookEvent> events = store.list(p.tenantId(), ctx.queryParam("task_id"), status, timeParam(ctx.queryParam("since"), "since"), limit);
+        int limit = Params.queryInt(ctx, "limit", 100, 1, MAX_LIST);
+        List<WebhookEvent> events = store.list(p.tenantId(), Params.query(ctx, "task_id", Params.SHORT_TEXT), status,
+                Params.queryTime(ctx, "since"), limit);
         ObjectNode data = Json.object();
         var list = data.putArray("events");
         events.forEach(e -> list.add(eventJson(e)));
@@ -91,14 +90,14 @@ public final class WebhookRoutes implements RouteGroup {
 
     private void one(Context ctx) {
         Principal p = ApiServer.principal(ctx);
-        WebhookEvent e = store.find(p.tenantId(), ctx.pathParam("event_id"))
+        WebhookEvent e = store.find(p.tenantId(), Params.path(ctx, "event_id"))
                 .orElseThrow(() -> ApiException.notFound("webhook event not found"));
         HttpJson.ok(ctx, eventJson(e));
     }
 
     private void redeliverOne(Context ctx) {
         Principal p = ApiServer.principal(ctx);
-        WebhookEvent e = store.redeliver(p.tenantId(), ctx.pathParam("event_id"), clock.instant())
+        WebhookEvent e = store.redeliver(p.tenantId(), Params.path(ctx, "event_id"), clock.instant())
                 .orElseThrow(() -> ApiException.notFound("webhook event not found"));
         wake.run();
         HttpJson.ok(ctx, eventJson(e));
@@ -107,15 +106,14 @@ public final class WebhookRoutes implements RouteGroup {
     private void redeliverMany(Context ctx) {
         Principal p = ApiServer.principal(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        String status = body.has("status") ? body.get("status").asString() : WebhookEvent.DEAD;
+        String status = Params.string(body, "status", WebhookEvent.DEAD, 16);
         if (!Set.of(WebhookEvent.DEAD, WebhookEvent.DISABLED, "failing").contains(status)) {
             throw ApiException.badRequest("status must be dead, disabled or failing", "status");
         }
-        JsonNode since = body.get("since");
-        if (since == null || !since.isString()) {
-            throw ApiException.badRequest("since is required: an ISO-8601 time such as 2026-11-21T00:00:00Z", "since");
+        Instant from = Params.time(body, "since");
+        if (from == null) {
+            throw ApiException.badRequest("since is required: a UTC time such as 2026-11-21T00:00:00 or 2026-11-21T00:00:00Z", "since");
         }
-        Instant from = timeParam(since.asString(), "since");
         List<String> ids = store.idsFor(p.tenantId(), status, from);
         Instant now = clock.instant();
         ids.forEach(id -> store.redeliver(p.tenantId(), id, now));
@@ -129,17 +127,14 @@ public final class WebhookRoutes implements RouteGroup {
     private void rotate(Context ctx) {
         ApiServer.requireAdmin(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        String tenantId = body.has("tenant_id") ? body.get("tenant_id").asString() : ApiKeys.DEFAULT_TENANT;
+        String tenantId = Params.string(body, "tenant_id", ApiKeys.DEFAULT_TENANT, Params.SHORT_TEXT);
         if (keys.tenant(tenantId).isEmpty()) {
             throw ApiException.badRequest("tenant " + tenantId + " does not exist", "tenant_id");
         }
         Duration overlap = defaultOverlap;
-        JsonNode hours = body.get("overlap_hours");
-        if (hours != null && !hours.isNull()) {
-            if (!hours.isIntegralNumber() || hours.intValue() < 0 || hours.intValue() > 24 * 30) {
-                throw ApiException.badRequest("overlap_hours must be a whole number from 0 to 720", "overlap_hours");
-            }
-            overlap = Duration.ofHours(hours.intValue());
+        Integer hours = Params.integer(body, "overlap_hours", 0, 24 * 30);
+        if (hours != null) {
+            overlap = Duration.ofHours(hours);
         }
         secrets.rotate(tenantId, overlap);
         HttpJson.ok(ctx, secretsJson(tenantId));
@@ -168,32 +163,5 @@ public final class WebhookRoutes implements RouteGroup {
             row.set("http_status", a.httpStatus() == null ? null : Json.MAPPER.getNodeFactory().numberNode(a.httpStatus()));
         }
         return n;
-    }
-
-    private static int intParam(Context ctx, String name, int fallback) {
-        String v = ctx.queryParam(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 1 || n > MAX_LIST) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + " must be a whole number from 1 to " + MAX_LIST, name);
-        }
-    }
-
-    private static Instant timeParam(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return WireTime.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be a UTC time such as 2026-11-21T00:00:00 or 2026-11-21T00:00:00Z", name);
-        }
     }
 }

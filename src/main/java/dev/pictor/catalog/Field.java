@@ -73,6 +73,18 @@ sealed interface Field {
             if (s.length() > maxChars) {
                 throw invalid("prompt", "prompt must be at most " + maxChars + " characters for " + model + " (got " + s.length() + ")");
             }
+            // Upstreams and databases treat NUL, escape sequences and lone surrogates inconsistently; refuse them here.
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
+                    throw invalid("prompt", "prompt must not contain control characters other than tab and line breaks for " + model);
+                }
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw invalid("prompt", "prompt must not contain unpaired UTF-16 surrogates for " + model);
+                }
+            }
             return value;
         }
 
@@ -213,6 +225,12 @@ sealed interface Field {
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
                 if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
                     throw invalid(label, label + " must be an http or https URL for " + model);
+                }
+                if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+                    throw invalid(label, label + " has a port outside 1-65535 for " + model);
+                }
+                if (uri.getRawUserInfo() != null) {
+                    throw invalid(label, label + " must not carry credentials for " + model);
                 }
             } catch (URISyntaxException e) {
                 throw invalid(label, label + " is not a valid URL for " + model);

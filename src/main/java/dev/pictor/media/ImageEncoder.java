@@ -10,6 +10,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encodes images as PNG, JPEG (quality 0.9) or lossless WebP. Same pixels in, same bytes out. */
 public final class ImageEncoder {
@@ -27,7 +28,8 @@ public final class ImageEncoder {
     private static byte[] write(BufferedImage image, String formatName, Float quality) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName(formatName).next();
         var bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        // In memory, never ImageIO's disk cache (see ImageProbe.memory): the cache fails after SIGTERM.
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (quality != null) {

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Recognises images by their bytes (never by headers or file names), reads their pixel size from the
@@ -17,10 +18,19 @@ public final class ImageProbe {
     static {
         // The WebP reader comes from a plugin jar; make sure ImageIO has seen it.
         ImageIO.scanForPlugins();
-        ImageIO.setUseCache(false);
     }
 
     private ImageProbe() {
+    }
+
+    /**
+     * The node had not the memory to decode an image it accepted: a capacity fault of the node,
+     * never a fault of the image, so it must not read as "could not be decoded".
+     */
+    public static final class OutOfMemory extends IOException {
+        OutOfMemory(int width, int height) {
+            super("not enough memory on this node to decode a " + width + "x" + height + " image");
+        }
     }
 
     /** The content type the bytes start like, or null for anything but PNG, JPEG, WebP and GIF. */
@@ -44,7 +54,7 @@ public final class ImageProbe {
 
     /** Width and height from the image header; throws when the bytes are not a readable image. */
     public static int[] dimensions(byte[] bytes, String contentType) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = memory(bytes)) {
             ImageReader reader = readerFor(contentType);
             try {
                 reader.setInput(in, true, true);
@@ -65,11 +75,24 @@ public final class ImageProbe {
         if ((long) size[0] * size[1] > maxPixels) {
             throw new IOException("image is " + size[0] + "x" + size[1] + ", over the limit of " + maxPixels + " pixels");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = memory(bytes)) {
             ImageReader reader = readerFor(type);
             try {
                 reader.setInput(in, true, true);
-                BufferedImage image = reader.read(0);
+                BufferedImage image;
+                try {
+                    image = reader.read(0);
+                } catch (OutOfMemoryError e) {
+                    throw new OutOfMemory(size[0], size[1]);
+                } catch (IOException e) {
+                    // Some readers wrap the error in an IIOException; it is the same capacity fault.
+                    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                        if (c instanceof OutOfMemoryError) {
+                            throw new OutOfMemory(size[0], size[1]);
+                        }
+                    }
+                    throw e;
+                }
                 if (image == null) {
                     throw new IOException("image could not be decoded");
                 }
@@ -78,6 +101,16 @@ public final class ImageProbe {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * An in-memory stream, never ImageIO's default disk cache: that cache writes imageio*.tmp files
+     * outside the data dir (left behind by a kill -9) and is refused once shutdown starts (it deletes
+     * through a shutdown hook), which failed the last tasks of a graceful stop. The bytes are in
+     * memory already, so the cache saved nothing.
+     */
+    static ImageInputStream memory(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
     }
 
     private static ImageReader readerFor(String contentType) throws IOException {

@@ -36,6 +36,11 @@ public final class SafeFetcher {
         this.maxRedirects = limits.maxRedirects();
     }
 
+    /** The most pixels an image fetched or received may have. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
     /** Fetches and checks one image. The exception message is safe to show the client and to log. */
     public SourceImage fetchImage(String url) throws FetchException {
         byte[] body = fetch(url);

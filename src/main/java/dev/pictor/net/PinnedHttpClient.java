@@ -81,6 +81,10 @@ public final class PinnedHttpClient {
         if (uri.getHost() == null || uri.getRawUserInfo() != null) {
             throw new FetchException("the URL needs a host and must not carry credentials");
         }
+        // java.net.URI accepts any digits as a port; a socket does not, and throws outside FetchException.
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            throw new FetchException("the URL's port must be between 1 and 65535");
+        }
         return uri;
     }
 

@@ -18,6 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -32,10 +36,15 @@ public final class UpstreamHttp {
     private final String vendor;
     private final HttpClient client;
     private final Duration timeout;
+    private final long maxBytes;
     private final SafeFetcher downloads;
     private final Clock clock;
 
-    public UpstreamHttp(String vendor, Duration timeout, SafeFetcher downloads, Clock clock) {
+    public UpstreamHttp(String vendor, Duration timeout, long maxBytes, SafeFetcher downloads, Clock clock) {
+        if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("PICTOR_UPSTREAM_MAX_BYTES must be from 1 to " + (Integer.MAX_VALUE - 8));
+        }
+        this.maxBytes = maxBytes;
         this.vendor = vendor;
         this.clock = clock;
         this.timeout = timeout;
@@ -55,14 +64,43 @@ public final class UpstreamHttp {
     }
 
     public Answer send(HttpRequest.Builder request) throws UpstreamException, InterruptedException {
+        // The request timeout of java.net.http ends when the headers arrive; the body could then trickle
+        // or stall until the task deadline. Waiting on the whole exchange bounds headers and body together.
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.timeout(timeout).build(), info -> new CappedBody(maxBytes));
         try {
-            HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Answer(response.statusCode(), response.headers(), response.body());
-        } catch (HttpTimeoutException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + e.getClass().getSimpleName() + ")", true);
+        } catch (TimeoutException e) {
+            exchange.cancel(true); // closes the connection, and with it the upstream's stream
+            throw timedOut();
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            for (Throwable c = cause; c != null; c = c.getCause()) {
+                if (c instanceof CappedBody.TooLarge) {
+                    throw tooLarge();
+                }
+            }
+            if (cause instanceof HttpTimeoutException) {
+                throw timedOut();
+            }
+            if (cause instanceof IOException) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + cause.getClass().getSimpleName() + ")", true);
+            }
+            throw new IllegalStateException(vendor + " call failed", cause);
         }
+    }
+
+    private UpstreamException timedOut() {
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " did not answer within " + timeout.toSeconds() + " s", true);
+    }
+
+    private UpstreamException tooLarge() {
+        // Not retryable: the same request would get the same oversized answer.
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " sent an answer over the limit of " + maxBytes
+                + " bytes (PICTOR_UPSTREAM_MAX_BYTES)", false);
     }
 
     public JsonNode json(Answer answer) throws UpstreamException {
@@ -138,8 +176,14 @@ public final class UpstreamHttp {
         }
         try {
             int[] size = ImageProbe.dimensions(bytes, type);
+            // The same pixel check as sources and downloads get: a header can claim any size, and a
+            // later decode (a format conversion, a thumbnail) would allocate all of it.
+            if (size[0] <= 0 || size[1] <= 0 || (long) size[0] * size[1] > downloads.maxPixels()) {
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned an image of " + size[0] + "x" + size[1]
+                        + " pixels, over the limit of " + downloads.maxPixels() + " (PICTOR_FETCH_MAX_PIXELS)", false);
+            }
             return new GeneratedImage(bytes, type, size[0], size[1]);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " returned an unreadable image", true);
         }
     }

@@ -28,7 +28,7 @@ public final class Upstreams {
             if (!definition.configured(settings.environment())) {
                 continue;
             }
-            var http = new UpstreamHttp(definition.name(), settings.callTimeout(), downloads, clock);
+            var http = new UpstreamHttp(definition.name(), settings.callTimeout(), settings.maxBytes(), downloads, clock);
             var context = new UpstreamContext(http, settings.pollInterval(), settings.concurrency(), clock);
             registry.register(definition.factory().create(definition.config(settings.environment()), context));
             enabled.put(definition.name(), definition.models());

@@ -215,6 +215,12 @@ public final class WebhookDispatcher implements AutoCloseable {
         } catch (FetchException e) {
             outcome = WebhookEvent.PENDING;
             error = e.getMessage();
+        } catch (RuntimeException e) {
+            // An unexpected failure is still an attempt: without one the event would be re-claimed every lease, forever.
+            outcome = WebhookEvent.PENDING;
+            error = "the delivery failed (" + e.getClass().getSimpleName() + ")";
+            log.warn("webhook event {} of task {}: delivery failed unexpectedly ({}); counted as an attempt", event.id(), event.taskId(),
+                    e.getClass().getSimpleName());
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - started);
         Instant answeredAt = clock.instant();

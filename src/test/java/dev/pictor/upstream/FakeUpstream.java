@@ -48,10 +48,16 @@ abstract class FakeUpstream implements AutoCloseable {
         static Fault slow(java.time.Duration delay) {
             return new Fault(200, "{}", Map.of("Content-Type", "application/json"), delay);
         }
+
+        /** Headers and the first bytes of a body at once, then nothing until the fake closes. */
+        static Fault stallAfterHeaders() {
+            return new Fault(200, null, Map.of("Content-Type", "application/json"));
+        }
     }
 
     protected final HttpServer server;
     protected final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final List<Call> calls = new ArrayList<>();
 
     FakeUpstream() {
@@ -102,6 +108,18 @@ abstract class FakeUpstream implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         fault.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        if (fault.body() == null) {
+            exchange.sendResponseHeaders(fault.status(), 0);
+            exchange.getResponseBody().write("{\"data\":[".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return true;
+        }
         try {
             send(exchange, fault.status(), fault.body());
         } catch (IOException e) {
@@ -130,6 +148,7 @@ abstract class FakeUpstream implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

@@ -110,6 +110,9 @@ public final class SandboxUpstream implements Upstream {
         for (int i = 0; i < sources.size(); i++) {
             try {
                 decoded.add(ImageProbe.decode(sources.get(i).bytes(), maxSourcePixels));
+            } catch (ImageProbe.OutOfMemory e) {
+                // Retryable: the memory may be free on the next attempt or on another node.
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "image_urls[" + i + "]: " + e.getMessage(), true);
             } catch (IOException e) {
                 throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be decoded: " + e.getMessage(), false);
             }
