@@ -52,6 +52,7 @@ public final class ApidotRoutes implements RouteGroup {
         routes.get("/api/generate/status/{task_id}", this::status);
         routes.post("/api/generate/cancel/{task_id}", this::cancel);
         routes.get("/api/generate/tasks", this::list);
+        routes.delete("/api/generate/tasks/{task_id}/files", this::deleteFiles);
         routes.get("/api/generate/events/{task_id}", this::events);
         routes.get("/api/models", this::models);
     }
@@ -156,6 +157,22 @@ public final class ApidotRoutes implements RouteGroup {
         data.put("cancel_result", result.cancelledNow() ? "cancelled"
                 : result.task().errorCode() == dev.pictor.common.ErrorCode.CANCELLED ? "already_cancelled"
                 : "already_" + result.task().status().wire());
+        HttpJson.ok(ctx, data);
+    }
+
+    /** The owner deletes an ended task's files; the answer is the status data, now without files. */
+    private void deleteFiles(Context ctx) throws IOException {
+        Principal principal = ApiServer.principal(ctx);
+        Task before = findOr404(ctx);
+        int count = before.files().size();
+        Task after;
+        try {
+            after = tasks.deleteFiles(principal.tenantId(), before.id()).orElseThrow();
+        } catch (TaskService.StillRunningException e) {
+            throw new ApiException(409, "conflict_error", e.getMessage(), "task_id", null);
+        }
+        ObjectNode data = taskView.render(after, null);
+        data.put("files_deleted", count);
         HttpJson.ok(ctx, data);
     }
 

@@ -280,6 +280,30 @@ public final class TaskService {
         return task.status() == TaskStatus.NOT_STARTED ? store.queuePosition(task.id(), clock.instant()).orElse(null) : null;
     }
 
+    /** A task's files cannot be deleted while it runs: they may still be written. */
+    public static final class StillRunningException extends RuntimeException {
+        public StillRunningException(String taskId) {
+            super("task " + taskId + " has not ended; cancel it first, or delete its files once it has ended");
+        }
+    }
+
+    /**
+     * Deletes an ended task's files (outputs and uploaded sources) at its owner's request: the task
+     * then lists no files and its file links answer 404. The row goes first, so a failure between the
+     * two leaves unreachable bytes for the retention sweep, never a link to a missing file.
+     */
+    public Optional<Task> deleteFiles(String tenantId, String taskId) throws IOException {
+        Optional<Task> task = find(tenantId, taskId);
+        if (task.isEmpty()) {
+            return task;
+        }
+        if (!task.get().status().isTerminal() || !store.clearFiles(taskId)) {
+            throw new StillRunningException(taskId);
+        }
+        blobs.deleteAll(taskId + "/");
+        return store.find(tenantId, taskId);
+    }
+
     /** The outcome of a cancel: the task as it now is, and whether this call is what ended it. */
     public record Cancellation(Task task, boolean cancelledNow) {
     }

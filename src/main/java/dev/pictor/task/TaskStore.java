@@ -463,6 +463,15 @@ public final class TaskStore {
                 TaskStore::mapTask, cutoff, limit);
     }
 
+    /** Forgets an ended task's output files (its owner deleted them); false when it has not ended. */
+    public boolean clearFiles(String taskId) {
+        boolean cleared = jdbc.update("UPDATE task SET output_json = NULL WHERE id = ? AND status IN ('finished', 'failed')", taskId) == 1;
+        if (cleared) {
+            events.changed(taskId);
+        }
+        return cleared;
+    }
+
     public void delete(String taskId) {
         jdbc.update("DELETE FROM task WHERE id = ?", taskId);
     }

@@ -192,6 +192,13 @@ public final class OpenApi {
         props.putObject("model").put("type", "string").put("const", id);
         props.putObject("callback_url").put("type", "string").put("format", "uri")
                 .put("description", "Receives the signed webhook when the task ends");
+        ObjectNode metadata = props.putObject("metadata").put("type", "object").put("maxProperties", 16)
+                .put("description", "Your own labels, returned in status, list and webhooks; keys 1-64 characters, at most 4 KB as JSON");
+        metadata.putObject("propertyNames").put("minLength", 1).put("maxLength", 64);
+        metadata.putObject("additionalProperties").put("type", "string").put("maxLength", 512);
+        ObjectNode events = props.putObject("webhook_events").put("type", "array").put("minItems", 1)
+                .put("description", "Which events callback_url gets (default finished and failed)");
+        events.putObject("items").put("type", "string").putArray("enum").add("running").add("progress").add("finished").add("failed");
         ObjectNode input = props.putObject("input").put("type", "object").put("additionalProperties", false);
         ArrayNode required = Json.MAPPER.createArrayNode();
         ObjectNode fields = input.putObject("properties");
