@@ -7,6 +7,7 @@ import dev.pictor.upstream.dashscope.DashScopeUpstream;
 import dev.pictor.upstream.gemini.GeminiUpstream;
 import dev.pictor.upstream.kling.KlingUpstream;
 import dev.pictor.upstream.openai.OpenAiUpstream;
+import dev.pictor.upstream.xai.XaiUpstream;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +25,8 @@ public final class BuiltInUpstreams {
             GeminiUpstream.DEFINITION,
             ArkUpstream.DEFINITION,
             KlingUpstream.DEFINITION,
-            DashScopeUpstream.DEFINITION);
+            DashScopeUpstream.DEFINITION,
+            XaiUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

@@ -55,7 +55,10 @@ class UpstreamContractTest {
                         "PICTOR_KLING_BASE_URL", "/"),
                 new Vendor("dashscope", FakeDashScope::new, f -> Map.of("PICTOR_DASHSCOPE_API_KEY", FakeDashScope.KEY, "PICTOR_DASHSCOPE_BASE_URL", f.baseUrl()),
                         FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"size is invalid\"}"),
-                        "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"));
+                        "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"),
+                new Vendor("xai", FakeXai::new, f -> Map.of("PICTOR_XAI_API_KEY", FakeXai.KEY, "PICTOR_XAI_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(400, "{\"code\":\"Client specified an invalid argument\",\"error\":\"aspect_ratio is invalid\"}"),
+                        "PICTOR_XAI_BASE_URL", "/v1/"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
