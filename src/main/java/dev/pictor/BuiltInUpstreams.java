@@ -4,6 +4,7 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.ark.ArkUpstream;
 import dev.pictor.upstream.bfl.BflUpstream;
 import dev.pictor.upstream.dashscope.DashScopeUpstream;
+import dev.pictor.upstream.fal.FalUpstream;
 import dev.pictor.upstream.gemini.GeminiUpstream;
 import dev.pictor.upstream.kling.KlingUpstream;
 import dev.pictor.upstream.openai.OpenAiUpstream;
@@ -26,7 +27,8 @@ public final class BuiltInUpstreams {
             ArkUpstream.DEFINITION,
             KlingUpstream.DEFINITION,
             DashScopeUpstream.DEFINITION,
-            XaiUpstream.DEFINITION);
+            XaiUpstream.DEFINITION,
+            FalUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

@@ -58,7 +58,10 @@ class UpstreamContractTest {
                         "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"),
                 new Vendor("xai", FakeXai::new, f -> Map.of("PICTOR_XAI_API_KEY", FakeXai.KEY, "PICTOR_XAI_BASE_URL", f.baseUrl()),
                         FakeUpstream.Fault.of(400, "{\"code\":\"Client specified an invalid argument\",\"error\":\"aspect_ratio is invalid\"}"),
-                        "PICTOR_XAI_BASE_URL", "/v1/"));
+                        "PICTOR_XAI_BASE_URL", "/v1/"),
+                new Vendor("fal", FakeFal::new, f -> Map.of("PICTOR_FAL_KEY", FakeFal.KEY, "PICTOR_FAL_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"image_size\"],\"msg\":\"value is not a valid size\",\"type\":\"value_error\"}]}"),
+                        "PICTOR_FAL_BASE_URL", "/"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
