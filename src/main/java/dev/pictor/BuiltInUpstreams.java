@@ -8,6 +8,7 @@ import dev.pictor.upstream.fal.FalUpstream;
 import dev.pictor.upstream.gemini.GeminiUpstream;
 import dev.pictor.upstream.kling.KlingUpstream;
 import dev.pictor.upstream.openai.OpenAiUpstream;
+import dev.pictor.upstream.replicate.ReplicateUpstream;
 import dev.pictor.upstream.xai.XaiUpstream;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +29,8 @@ public final class BuiltInUpstreams {
             KlingUpstream.DEFINITION,
             DashScopeUpstream.DEFINITION,
             XaiUpstream.DEFINITION,
-            FalUpstream.DEFINITION);
+            FalUpstream.DEFINITION,
+            ReplicateUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

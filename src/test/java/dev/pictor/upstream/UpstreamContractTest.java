@@ -61,7 +61,10 @@ class UpstreamContractTest {
                         "PICTOR_XAI_BASE_URL", "/v1/"),
                 new Vendor("fal", FakeFal::new, f -> Map.of("PICTOR_FAL_KEY", FakeFal.KEY, "PICTOR_FAL_BASE_URL", f.baseUrl()),
                         FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"image_size\"],\"msg\":\"value is not a valid size\",\"type\":\"value_error\"}]}"),
-                        "PICTOR_FAL_BASE_URL", "/"));
+                        "PICTOR_FAL_BASE_URL", "/"),
+                new Vendor("replicate", FakeReplicate::new, f -> Map.of("PICTOR_REPLICATE_API_TOKEN", FakeReplicate.KEY, "PICTOR_REPLICATE_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(422, "{\"title\":\"Input validation failed\",\"detail\":\"- input.width: must be <= 1440\",\"status\":422}"),
+                        "PICTOR_REPLICATE_BASE_URL", "/v1/"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
