@@ -1,6 +1,7 @@
 package dev.pictor;
 
 import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.a1111.A1111Upstream;
 import dev.pictor.upstream.ark.ArkUpstream;
 import dev.pictor.upstream.bfl.BflUpstream;
 import dev.pictor.upstream.dashscope.DashScopeUpstream;
@@ -30,7 +31,8 @@ public final class BuiltInUpstreams {
             DashScopeUpstream.DEFINITION,
             XaiUpstream.DEFINITION,
             FalUpstream.DEFINITION,
-            ReplicateUpstream.DEFINITION);
+            ReplicateUpstream.DEFINITION,
+            A1111Upstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }
