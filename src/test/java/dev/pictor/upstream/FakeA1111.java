@@ -5,20 +5,19 @@ import dev.pictor.common.Json;
 import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
 
 /**
  * AUTOMATIC1111 / Forge with {@code --api}: no auth; {@code POST /sdapi/v1/txt2img} and {@code img2img}
  * answer {@code {"images":[<base64 png>...],"parameters":{...},"info":"<json string>"}} after the whole
  * batch is done; FastAPI 422s; {@code POST /sdapi/v1/interrupt} ends the running generation early. When
- * {@link #hold} is set a generation waits for an interrupt, and {@link #maxInFlight} records how many
- * ran at once.
+ * {@link #hold} is set a generation waits for an interrupt, and {@link #generationsAtInterrupt} records
+ * how many generations had been asked for by then.
  */
 final class FakeA1111 extends FakeUpstream {
-    private final AtomicInteger inFlight = new AtomicInteger();
-    final AtomicInteger maxInFlight = new AtomicInteger();
     volatile boolean hold;
+    /** How many generations had been asked for when the first interrupt came. */
+    volatile int generationsAtInterrupt = -1;
     private volatile CountDownLatch interrupted = new CountDownLatch(1);
 
     FakeA1111() {
@@ -26,6 +25,9 @@ final class FakeA1111 extends FakeUpstream {
             Call call = record(exchange);
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/sdapi/v1/interrupt")) {
+                if (generationsAtInterrupt < 0) {
+                    generationsAtInterrupt = calls("/sdapi/v1/txt2img").size() + calls("/sdapi/v1/img2img").size();
+                }
                 interrupted.countDown();
                 send(exchange, 200, "{}");
                 return;
@@ -42,15 +44,12 @@ final class FakeA1111 extends FakeUpstream {
                 send(exchange, 422, "{\"detail\":[{\"loc\":[\"body\",\"init_images\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"}]}");
                 return;
             }
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 if (hold) {
                     interrupted.await(20, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } finally {
-                inFlight.decrementAndGet();
             }
             String png = Base64.getEncoder().encodeToString(image(body.path("width").asInt(64) / 16, body.path("height").asInt(64) / 16, ImageFormat.PNG));
             var out = new StringBuilder("{\"images\":[");

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -48,6 +49,12 @@ public final class A1111Upstream implements Upstream {
     private final String baseUrl;
     private final UpstreamHttp http;
     private final int concurrency;
+    /**
+     * Held from sending a generation until its answer or its interrupt is done. Pictor frees the
+     * task's slot as soon as a cancel lands, before this call has unwound; without the gate the next
+     * task's generation could reach the engine first and be the one the interrupt stops.
+     */
+    private final Semaphore gate;
 
     public A1111Upstream(String baseUrl, int concurrency, UpstreamContext context) {
         if (concurrency < 1) {
@@ -56,6 +63,7 @@ public final class A1111Upstream implements Upstream {
         this.baseUrl = BaseUrls.root(baseUrl, "");
         this.http = context.http();
         this.concurrency = concurrency;
+        this.gate = new Semaphore(concurrency);
     }
 
     @Override
@@ -92,6 +100,7 @@ public final class A1111Upstream implements Upstream {
         }
         job.progress().report(5);
         UpstreamHttp.Answer answer;
+        gate.acquire();
         try {
             answer = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
                     .header("Content-Type", "application/json")
@@ -101,6 +110,8 @@ public final class A1111Upstream implements Upstream {
             // Pictor's cancel path, and the engine keeps generating after Pictor hangs up, so stop it here.
             cancel(null);
             throw e;
+        } finally {
+            gate.release();
         }
         if (!answer.ok()) {
             throw http.failure(answer, detail(answer), false);
