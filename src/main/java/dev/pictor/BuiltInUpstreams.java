@@ -10,6 +10,7 @@ import dev.pictor.upstream.gemini.GeminiUpstream;
 import dev.pictor.upstream.kling.KlingUpstream;
 import dev.pictor.upstream.openai.OpenAiUpstream;
 import dev.pictor.upstream.replicate.ReplicateUpstream;
+import dev.pictor.upstream.sdcpp.SdCppUpstream;
 import dev.pictor.upstream.xai.XaiUpstream;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +33,8 @@ public final class BuiltInUpstreams {
             XaiUpstream.DEFINITION,
             FalUpstream.DEFINITION,
             ReplicateUpstream.DEFINITION,
-            A1111Upstream.DEFINITION);
+            A1111Upstream.DEFINITION,
+            SdCppUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

@@ -79,7 +79,9 @@ class UpstreamContractTest {
                         "PICTOR_REPLICATE_BASE_URL", "/v1/"),
                 new Vendor("a1111", FakeA1111::new, f -> Map.of("PICTOR_A1111_URL", f.baseUrl(), "PICTOR_ROUTES", "flux-2-pro=a1111"),
                         FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"value is not a valid integer\",\"type\":\"type_error.integer\"}]}"),
-                        "PICTOR_A1111_URL", "/", "flux-2-pro"));
+                        "PICTOR_A1111_URL", "/", "flux-2-pro"),
+                new Vendor("sdcpp", FakeSdCpp::new, f -> Map.of("PICTOR_SDCPP_URL", f.baseUrl(), "PICTOR_ROUTES", "flux-2-pro=sdcpp"),
+                        FakeUpstream.Fault.of(400, "{\"error\":\"invalid size\"}"), "PICTOR_SDCPP_URL", "/v1/", "flux-2-pro"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
