@@ -1,12 +1,17 @@
 package dev.pictor;
 
 import dev.pictor.upstream.UpstreamDefinition;
+import dev.pictor.upstream.a1111.A1111Upstream;
 import dev.pictor.upstream.ark.ArkUpstream;
 import dev.pictor.upstream.bfl.BflUpstream;
 import dev.pictor.upstream.dashscope.DashScopeUpstream;
+import dev.pictor.upstream.fal.FalUpstream;
 import dev.pictor.upstream.gemini.GeminiUpstream;
 import dev.pictor.upstream.kling.KlingUpstream;
 import dev.pictor.upstream.openai.OpenAiUpstream;
+import dev.pictor.upstream.replicate.ReplicateUpstream;
+import dev.pictor.upstream.sdcpp.SdCppUpstream;
+import dev.pictor.upstream.xai.XaiUpstream;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +29,12 @@ public final class BuiltInUpstreams {
             GeminiUpstream.DEFINITION,
             ArkUpstream.DEFINITION,
             KlingUpstream.DEFINITION,
-            DashScopeUpstream.DEFINITION);
+            DashScopeUpstream.DEFINITION,
+            XaiUpstream.DEFINITION,
+            FalUpstream.DEFINITION,
+            ReplicateUpstream.DEFINITION,
+            A1111Upstream.DEFINITION,
+            SdCppUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

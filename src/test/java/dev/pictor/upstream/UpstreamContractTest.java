@@ -30,7 +30,19 @@ class UpstreamContractTest {
 
     /** A vendor under test: its fake, the settings that point Pictor at it, and its invalid-input answer. */
     record Vendor(String name, Supplier<FakeUpstream> fake, Function<FakeUpstream, Map<String, String>> env, FakeUpstream.Fault invalid,
-                  String baseSetting, String otherSpelling) {
+                  String baseSetting, String otherSpelling, String model) {
+        /** A vendor whose definition routes models by default: the tests use those. */
+        Vendor(String name, Supplier<FakeUpstream> fake, Function<FakeUpstream, Map<String, String>> env, FakeUpstream.Fault invalid,
+               String baseSetting, String otherSpelling) {
+            this(name, fake, env, invalid, baseSetting, otherSpelling, null);
+        }
+
+        /** The models under test: the definition's defaults, or for a local engine the one its env routes. */
+        List<String> models() {
+            return model != null ? List.of(model)
+                    : BuiltInUpstreams.find(name).orElseThrow().models().keySet().stream().sorted().toList();
+        }
+
         @Override
         public String toString() {
             return name;
@@ -55,7 +67,21 @@ class UpstreamContractTest {
                         "PICTOR_KLING_BASE_URL", "/"),
                 new Vendor("dashscope", FakeDashScope::new, f -> Map.of("PICTOR_DASHSCOPE_API_KEY", FakeDashScope.KEY, "PICTOR_DASHSCOPE_BASE_URL", f.baseUrl()),
                         FakeUpstream.Fault.of(400, "{\"request_id\":\"r\",\"code\":\"InvalidParameter\",\"message\":\"size is invalid\"}"),
-                        "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"));
+                        "PICTOR_DASHSCOPE_BASE_URL", "/api/v1/"),
+                new Vendor("xai", FakeXai::new, f -> Map.of("PICTOR_XAI_API_KEY", FakeXai.KEY, "PICTOR_XAI_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(400, "{\"code\":\"Client specified an invalid argument\",\"error\":\"aspect_ratio is invalid\"}"),
+                        "PICTOR_XAI_BASE_URL", "/v1/"),
+                new Vendor("fal", FakeFal::new, f -> Map.of("PICTOR_FAL_KEY", FakeFal.KEY, "PICTOR_FAL_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"image_size\"],\"msg\":\"value is not a valid size\",\"type\":\"value_error\"}]}"),
+                        "PICTOR_FAL_BASE_URL", "/"),
+                new Vendor("replicate", FakeReplicate::new, f -> Map.of("PICTOR_REPLICATE_API_TOKEN", FakeReplicate.KEY, "PICTOR_REPLICATE_BASE_URL", f.baseUrl()),
+                        FakeUpstream.Fault.of(422, "{\"title\":\"Input validation failed\",\"detail\":\"- input.width: must be <= 1440\",\"status\":422}"),
+                        "PICTOR_REPLICATE_BASE_URL", "/v1/"),
+                new Vendor("a1111", FakeA1111::new, f -> Map.of("PICTOR_A1111_URL", f.baseUrl(), "PICTOR_ROUTES", "flux-2-pro=a1111"),
+                        FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"value is not a valid integer\",\"type\":\"type_error.integer\"}]}"),
+                        "PICTOR_A1111_URL", "/", "flux-2-pro"),
+                new Vendor("sdcpp", FakeSdCpp::new, f -> Map.of("PICTOR_SDCPP_URL", f.baseUrl(), "PICTOR_ROUTES", "flux-2-pro=sdcpp"),
+                        FakeUpstream.Fault.of(400, "{\"error\":\"invalid size\"}"), "PICTOR_SDCPP_URL", "/v1/", "flux-2-pro"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
@@ -87,7 +113,7 @@ class UpstreamContractTest {
     }
 
     private static String firstModel(Vendor vendor) {
-        return BuiltInUpstreams.find(vendor.name()).orElseThrow().models().keySet().stream().sorted().filter(m -> !m.endsWith("-edit")).findFirst().orElseThrow();
+        return vendor.models().stream().filter(m -> !m.endsWith("-edit")).findFirst().orElseThrow();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,7 +122,7 @@ class UpstreamContractTest {
         var catalog = new ModelCatalog();
         try (FakeUpstream fake = vendor.fake().get(); var images = new ImageServer(); TestNode node = node(vendor, fake, Map.of())) {
             String source = images.image("source.png", 256, 192, 0x336699);
-            List<String> models = BuiltInUpstreams.find(vendor.name()).orElseThrow().models().keySet().stream().sorted().toList();
+            List<String> models = vendor.models();
             for (String model : models) {
                 JsonNode data = run(node, model, minimalInput(catalog.find(model).orElseThrow(), source));
                 assertThat(data.get("status").asString()).as(model + ": " + data).isEqualTo("finished");
