@@ -31,8 +31,12 @@ public final class WebhookVerifier {
         this.clock = clock;
     }
 
-    /** A verified delivery: its id (the dedup key; for the APIDot scheme task id + timestamp) and task. */
-    public record Delivery(String id, Task task) {
+    /**
+     * A verified delivery: its id (the dedup key; for the APIDot scheme task id + timestamp) and task.
+     * {@code bodySigned} is false for the APIDot scheme, whose signature does not cover the body: a
+     * receiver should then re-read the task's status instead of trusting the body.
+     */
+    public record Delivery(String id, Task task, boolean bodySigned) {
     }
 
     /** Throws {@link InvalidSignature} unless the headers (any case) prove the body. */
@@ -49,7 +53,7 @@ public final class WebhookVerifier {
             for (String part : h.get("webhook-signature").split(" ")) {
                 int comma = part.indexOf(',');
                 if (comma > 0 && part.substring(0, comma).equals("v1") && same(expected, part.substring(comma + 1))) {
-                    return new Delivery(id, task);
+                    return new Delivery(id, task, true);
                 }
             }
             throw new InvalidSignature("webhook-signature does not match");
@@ -59,7 +63,7 @@ public final class WebhookVerifier {
             if (task.taskId() == null || !same(hmac(task.taskId() + "." + ts), h.get("X-Webhook-Signature"))) {
                 throw new InvalidSignature("X-Webhook-Signature does not match");
             }
-            return new Delivery(task.taskId() + "." + ts, task);
+            return new Delivery(task.taskId() + "." + ts, task, false);
         }
         throw new InvalidSignature("no webhook-signature or X-Webhook-Signature header");
     }
