@@ -103,6 +103,36 @@ public final class PictorClient {
         return tasks;
     }
 
+    /**
+     * {@code GET /api/generate/events/{id}} (server-sent events): calls {@code listener} with each
+     * {@code event: status} as a {@link Task}, returns when the stream ends (after the terminal state).
+     */
+    public void events(String taskId, java.util.function.Consumer<Task> listener) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(baseUrl + "/api/generate/events/" + encode(taskId)))
+                .header("Accept", "text/event-stream").GET();
+        if (apiKey != null) {
+            rb.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpResponse<java.util.stream.Stream<String>> res = http.send(rb.build(), HttpResponse.BodyHandlers.ofLines());
+        if (res.statusCode() >= 300) {
+            res.body().close();
+            throw PictorException.of(res.statusCode(), null, "events: HTTP " + res.statusCode(), null, null);
+        }
+        StringBuilder data = new StringBuilder();
+        try (var lines = res.body()) {
+            for (var it = lines.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.startsWith("data:")) {
+                    data.append(line.substring(5).strip());
+                } else if (line.isEmpty() && data.length() > 0) {
+                    JsonNode node = json.readTree(data.toString());
+                    listener.accept(Task.from(node.has("data") ? node.get("data") : node));
+                    data.setLength(0);
+                }
+            }
+        }
+    }
+
     /** {@code GET /api/models}: the catalog, as the server gives it. */
     public JsonNode models() {
         return call("GET", "/api/models", null, Map.of());
