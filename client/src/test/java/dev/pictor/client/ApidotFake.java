@@ -56,6 +56,12 @@ final class ApidotFake implements AutoCloseable {
         if (a == null) {
             a = standard(path);
         }
+        if (a.status() < 0) {
+            // A dropped connection after the request was read: the server may have made the task.
+            ex.getResponseBody().close();
+            ex.close();
+            return;
+        }
         if (a.retryAfter() != null) {
             ex.getResponseHeaders().add("Retry-After", a.retryAfter());
         }

@@ -64,6 +64,16 @@ class PictorClientTest {
     }
 
     @Test
+    void resubmitsWithTheSameKeyAfterADroppedConnection() {
+        fake.then(-1, "");
+        String id = client.submit(ModelRequest.of("gpt-image-2").put("prompt", "p"));
+        assertThat(id).startsWith("task-unified-");
+        assertThat(fake.seen).hasSize(2);
+        assertThat(fake.seen.get(1).idempotencyKey()).isEqualTo(fake.seen.get(0).idempotencyKey());
+        assertThat(fake.seen.get(1).body()).isEqualTo(fake.seen.get(0).body());
+    }
+
+    @Test
     void neverRetriesA400AndNamesTheParam() {
         fake.then(400, "{\"code\":400,\"error\":{\"message\":\"image_urls is required for gpt-image-2-edit\","
                 + "\"type\":\"invalid_request_error\",\"param\":\"input.image_urls\"}}");
