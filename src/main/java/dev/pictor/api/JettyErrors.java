@@ -3,6 +3,13 @@ package dev.pictor.api;
 import dev.pictor.common.Json;
 import io.javalin.config.JettyConfig;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.Scheduler;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -19,17 +26,61 @@ import tools.jackson.databind.node.ObjectNode;
  * characters in a header or an 8 KB header (400, 431), a 10,000-character path (414), {@code %00} or
  * invalid percent-encoding (400). Jetty writes those as HTML; a client of either surface parses the
  * error envelope, so they are written in the envelope of the surface the path names, like every
- * other error.
+ * other error. Also bounds the time a client may take to send a request's headers: Jetty's idle
+ * timeout restarts with every byte, so headers trickled a byte at a time held a connection forever.
  */
 final class JettyErrors extends ErrorHandler {
     private JettyErrors() {
     }
 
-    /** Puts the envelope writer on the server and on the servlet context (each has its own). */
-    static void install(JettyConfig jetty) {
+    /** Puts the envelope writer on the server and on the servlet context (each has its own), and the header timeout on every connector. */
+    static void install(JettyConfig jetty, Duration headerTimeout) {
         JettyErrors errors = new JettyErrors();
-        jetty.modifyServer(server -> server.setErrorHandler(errors));
+        jetty.modifyServer(server -> {
+            server.setErrorHandler(errors);
+            server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        connector.addBean(new HeaderTimeout(connector.getScheduler(), headerTimeout));
+                    }
+                }
+            });
+        });
         jetty.modifyServletContextHandler(context -> context.setErrorHandler(errors));
+    }
+
+    /**
+     * Checks each connection every half timeout; one still inside the same request's headers at two
+     * checks in a row (so for between one half and one whole timeout) is closed. A legitimate client
+     * sends its headers in milliseconds; idle keep-alive connections are not in a header and are left
+     * to Jetty's idle timeout.
+     */
+    private record HeaderTimeout(Scheduler scheduler, Duration timeout) implements Connection.Listener {
+        @Override
+        public void onOpened(Connection connection) {
+            if (connection instanceof HttpConnection http) {
+                schedule(http, -1);
+            }
+        }
+
+        private void schedule(HttpConnection http, long seenInHeaderAt) {
+            scheduler.schedule(() -> check(http, seenInHeaderAt), Math.max(1, timeout.toMillis() / 2), TimeUnit.MILLISECONDS);
+        }
+
+        private void check(HttpConnection http, long seenInHeaderAt) {
+            if (!http.getEndPoint().isOpen()) {
+                return;
+            }
+            var parser = http.getParser();
+            boolean inHeader = !parser.isStart() && parser.inHeaderState();
+            long messages = http.getMessagesIn();
+            if (inHeader && seenInHeaderAt == messages) {
+                http.getEndPoint().close();
+                return;
+            }
+            schedule(http, inHeader ? messages : -1);
+        }
     }
 
     @Override

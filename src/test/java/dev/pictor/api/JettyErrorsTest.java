@@ -29,7 +29,7 @@ class JettyErrorsTest {
 
     @BeforeAll
     void start() {
-        node = TestNode.start();
+        node = TestNode.start(java.util.Map.of("PICTOR_HEADER_TIMEOUT_MS", "1000"));
     }
 
     @AfterAll
@@ -68,6 +68,37 @@ class JettyErrorsTest {
             assertThat(body.has("code") && body.get("code").isInt()).as("OpenAI envelope: " + answer[1]).isFalse();
         } else {
             assertThat(body.path("code").asInt()).as(answer[1]).isEqualTo(status);
+        }
+    }
+
+    /** Issue 17, item 9: headers trickled a byte at a time are cut off by the header timeout, not held open. */
+    @org.junit.jupiter.api.Test
+    void headersTrickledByteByByteAreCutOffByTheHeaderTimeout() throws Exception {
+        URI base = URI.create(node.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            byte[] head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1);
+            out.write(head);
+            out.flush();
+            long started = System.nanoTime();
+            boolean closed = false;
+            // One byte per 100 ms read timeout keeps Jetty's idle timeout (30 s) from ever firing;
+            // only the header timeout can end the connection.
+            socket.setSoTimeout(100);
+            while (!closed && System.nanoTime() - started < java.time.Duration.ofSeconds(8).toNanos()) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    closed = socket.getInputStream().read() == -1;
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open: send the next byte
+                } catch (IOException e) {
+                    closed = true; // reset by the server
+                }
+            }
+            assertThat(closed).as("the server closed the trickling connection").isTrue();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
         }
     }
 
