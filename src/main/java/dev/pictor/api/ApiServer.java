@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
+            JettyErrors.install(config.jetty, settings.headerTimeout());
             // Clients and proxies build paths like //api/generate/submit from a base URL with a trailing slash.
             config.router.treatMultipleSlashesAsSingleSlash = true;
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method(), ctx.path(), ctx.status().getCode(),

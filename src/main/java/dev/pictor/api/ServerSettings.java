@@ -4,11 +4,9 @@ import java.time.Duration;
 
 /**
  * The HTTP server: where it listens, the largest JSON body, the longest a caller may wait for a task,
- * and {@code modelAliases} ({@code PICTOR_MODEL_ALIASES}, {@code name=model,...}): model names the
- * OpenAI surface maps onto catalog models, such as {@code dall-e-3=gpt-image-2}.
+ * {@code modelAliases} ({@code PICTOR_MODEL_ALIASES}, {@code name=model,...}): model names the
+ * OpenAI surface maps onto catalog models, such as {@code dall-e-3=gpt-image-2}; and
+ * {@code headerTimeout}, the longest a client may take to send a request's headers.
  */
-public record ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait, String modelAliases) {
-    public ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait) {
-        this(host, port, maxBodyBytes, maxWait, "");
-    }
+public record ServerSettings(String host, int port, long maxBodyBytes, Duration maxWait, String modelAliases, Duration headerTimeout) {
 }
