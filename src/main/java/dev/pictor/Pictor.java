@@ -10,6 +10,7 @@ import dev.pictor.api.RouteGroup;
 import dev.pictor.api.WebhookRoutes;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.billing.PriceTable;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
@@ -101,6 +102,7 @@ public final class Pictor implements AutoCloseable {
         String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
+        var prices = PriceTable.load(catalog, settings.billing().pricesFile());
         var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetch().allow()), settings.fetch().connectTimeout());
         var fetcher = new SafeFetcher(outbound, settings.fetch());
         var upstreams = new UpstreamRegistry(clock);
@@ -151,7 +153,7 @@ public final class Pictor implements AutoCloseable {
         long maxBody = server.maxBodyBytes();
         long maxImage = settings.fetch().maxBytes();
         List<RouteGroup> routes = List.of(
-                new ApidotRoutes(tasks, catalog, taskView, maxBody, server.maxWait()),
+                new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, maxBody),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),

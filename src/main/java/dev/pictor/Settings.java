@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import dev.pictor.api.ServerSettings;
+import dev.pictor.billing.BillingSettings;
 import dev.pictor.db.DatabaseSettings;
 import dev.pictor.net.FetchSettings;
 import dev.pictor.storage.FileSettings;
@@ -33,7 +34,8 @@ public record Settings(
         SandboxSettings sandbox,
         TaskSettings tasks,
         WebhookSettings webhooks,
-        UpstreamSettings upstreams) {
+        UpstreamSettings upstreams,
+        BillingSettings billing) {
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -91,7 +93,8 @@ public record Settings(
                         e.string("PICTOR_ROUTES", ""),
                         Duration.ofSeconds(e.integer("PICTOR_UPSTREAM_TIMEOUT_SECONDS", 300)),
                         Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
-                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)));
+                        e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16)),
+                new BillingSettings(e.string("PICTOR_PRICES_FILE", "")));
     }
 
     private record Env(Map<String, String> values) {

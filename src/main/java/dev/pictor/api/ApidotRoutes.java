@@ -4,6 +4,8 @@ import dev.pictor.common.WireTime;
 
 import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
+import dev.pictor.billing.Credits;
+import dev.pictor.billing.PriceTable;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskService;
@@ -33,13 +35,15 @@ public final class ApidotRoutes implements RouteGroup {
 
     private final TaskService tasks;
     private final ModelCatalog catalog;
+    private final PriceTable prices;
     private final TaskView taskView;
     private final long maxBodyBytes;
     private final Duration maxWait;
 
-    public ApidotRoutes(TaskService tasks, ModelCatalog catalog, TaskView taskView, long maxBodyBytes, Duration maxWait) {
+    public ApidotRoutes(TaskService tasks, ModelCatalog catalog, PriceTable prices, TaskView taskView, long maxBodyBytes, Duration maxWait) {
         this.tasks = tasks;
         this.catalog = catalog;
+        this.prices = prices;
         this.taskView = taskView;
         this.maxBodyBytes = maxBodyBytes;
         this.maxWait = maxWait;
@@ -48,6 +52,7 @@ public final class ApidotRoutes implements RouteGroup {
     @Override
     public void register(RoutesConfig routes) {
         routes.post("/api/generate/submit", this::submit);
+        routes.post("/api/generate/estimate", this::estimate);
         routes.get("/api/generate/status/{task_id}", this::status);
         routes.post("/api/generate/cancel/{task_id}", this::cancel);
         routes.get("/api/generate/tasks", this::list);
@@ -58,22 +63,9 @@ public final class ApidotRoutes implements RouteGroup {
     private void submit(Context ctx) throws InterruptedException {
         Principal principal = ApiServer.principal(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        for (String name : body.propertyNames()) {
-            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input and callback_url", name);
-            }
-        }
+        checkSubmitBody(body);
         JsonNode model = body.get("model");
-        if (model == null || model.isNull() || (model.isString() && model.asString().isBlank())) {
-            throw ApiException.badRequest("model is required", "model");
-        }
-        if (!model.isString()) {
-            throw ApiException.badRequest("model must be a string", "model");
-        }
         JsonNode callback = body.get("callback_url");
-        if (callback != null && !callback.isNull() && !callback.isString()) {
-            throw ApiException.badRequest("callback_url must be an http or https URL", "callback_url");
-        }
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString(), idempotencyKey(ctx));
@@ -94,6 +86,41 @@ public final class ApidotRoutes implements RouteGroup {
         ctx.header("Preference-Applied", "wait=" + wait.toSeconds());
         Task done = tasks.awaitTerminal(task, wait);
         HttpJson.ok(ctx, taskView.render(done, tasks.queuePosition(done)));
+    }
+
+    /** The shape checks of a submit body, shared with the estimate so both answer a bad body alike. */
+    private static void checkSubmitBody(ObjectNode body) {
+        for (String name : body.propertyNames()) {
+            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input and callback_url", name);
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull() || (model.isString() && model.asString().isBlank())) {
+            throw ApiException.badRequest("model is required", "model");
+        }
+        if (!model.isString()) {
+            throw ApiException.badRequest("model must be a string", "model");
+        }
+        JsonNode callback = body.get("callback_url");
+        if (callback != null && !callback.isNull() && !callback.isString()) {
+            throw ApiException.badRequest("callback_url must be an http or https URL", "callback_url");
+        }
+    }
+
+    /** What a submit of this body would cost, from the price table; validated as submit validates, nothing stored. */
+    private void estimate(Context ctx) {
+        ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
+        checkSubmitBody(body);
+        JsonNode callback = body.get("callback_url");
+        var request = tasks.check(body.get("model").asString(), body.get("input"),
+                callback == null || callback.isNull() ? null : callback.asString());
+        long millis = prices.estimate(request);
+        ObjectNode data = Json.object();
+        data.put("model", request.model());
+        data.put("credits", Credits.credits(millis));
+        data.put("usd", Credits.usd(millis));
+        HttpJson.ok(ctx, data);
     }
 
     /**
@@ -260,7 +287,10 @@ public final class ApidotRoutes implements RouteGroup {
     private void models(Context ctx) {
         ObjectNode data = Json.object();
         var list = data.putArray("models");
-        catalog.describeAll().forEach(list::add);
+        for (ObjectNode model : catalog.describeAll()) {
+            model.set("price", prices.rule(model.get("id").asString()).orElseThrow().describe());
+            list.add(model);
+        }
         HttpJson.ok(ctx, data);
     }
 }
