@@ -10,7 +10,9 @@ import dev.pictor.api.RouteGroup;
 import dev.pictor.api.WebhookRoutes;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.billing.Ledger;
 import dev.pictor.billing.PriceTable;
+import dev.pictor.api.CreditRoutes;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
@@ -141,7 +143,13 @@ public final class Pictor implements AutoCloseable {
         var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake);
 
         var events = new TaskEvents();
-        var store = new TaskStore(database.jdbc(), outbox, events);
+        var ledger = new Ledger(database.jdbc(), catalog, prices, clock);
+        // the ledger settles first, so the webhook row is written in the same transaction after it
+        TaskStore.TerminalListener onTerminal = (tx, task) -> {
+            ledger.onTerminal(tx, task);
+            outbox.onTerminal(tx, task);
+        };
+        var store = new TaskStore(database.jdbc(), onTerminal, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());
@@ -154,7 +162,8 @@ public final class Pictor implements AutoCloseable {
         long maxImage = settings.fetch().maxBytes();
         List<RouteGroup> routes = List.of(
                 new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
-                new AdminRoutes(keys, maxBody),
+                new AdminRoutes(keys, ledger, maxBody),
+                new CreditRoutes(ledger, keys, maxBody),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls),

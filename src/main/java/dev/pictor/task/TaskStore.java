@@ -48,14 +48,31 @@ public final class TaskStore {
         void onTerminal(Jdbc.Tx tx, Task task) throws SQLException;
     }
 
+    /**
+     * Called inside the transaction that stores a new task, after its rows are written; throwing
+     * rolls the whole insert back (the credit reservation uses it: no task without its reservation).
+     */
+    @FunctionalInterface
+    public interface InsertListener {
+        InsertListener NONE = (tx, task) -> { };
+
+        void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException;
+    }
+
     private final Jdbc jdbc;
     private final TerminalListener terminalListener;
+    private final InsertListener insertListener;
     private final TaskEvents events;
     private final SecureRandom random = new SecureRandom();
 
     public TaskStore(Jdbc jdbc, TerminalListener terminalListener, TaskEvents events) {
+        this(jdbc, terminalListener, InsertListener.NONE, events);
+    }
+
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, InsertListener insertListener, TaskEvents events) {
         this.jdbc = jdbc;
         this.terminalListener = terminalListener;
+        this.insertListener = insertListener;
         this.events = events;
     }
 
@@ -132,6 +149,7 @@ public final class TaskStore {
                 t.upstream(), t.createdAt(), t.deadlineAt());
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                 t.id(), t.upstream(), t.createdAt());
+        insertListener.onInsert(tx, t);
         tx.notifyPeers();
     }
 

@@ -2,6 +2,7 @@ package dev.pictor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pictor.common.Json;
 import dev.pictor.support.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +80,46 @@ class CreditsApiTest {
             }
         }
         assertThat(node.pictor().store().list("estimates", null, null, null, null, null, 1)).isEmpty();
+    }
+
+    @Test
+    void aPrepaidTenantSpendsItsBalanceAndGets402WhenItRunsOut() {
+        var created = node.client().post("/api/admin/tenants", "{\"id\":\"prepaid\",\"billing\":\"prepaid\"}", TestNode.ADMIN_KEY);
+        assertThat(created.data().get("billing").asString()).isEqualTo("prepaid");
+        String k = node.client().post("/api/admin/keys", "{\"tenant_id\":\"prepaid\"}", TestNode.ADMIN_KEY).data().get("key").asString();
+        String body = "{\"model\":\"z-image\",\"input\":{\"prompt\":\"a fox\",\"size\":\"1:1\"}}";
+
+        var refused = node.client().post("/api/generate/submit", body, k);
+        assertThat(refused.status()).isEqualTo(402);
+        assertThat(refused.errorType()).isEqualTo("insufficient_credits");
+        assertThat(node.pictor().store().list("prepaid", null, null, null, null, null, 1)).as("nothing stored").isEmpty();
+
+        var topup = node.client().post("/api/admin/tenants/prepaid/credits", "{\"amount\":4,\"reason\":\"first payment\"}", TestNode.ADMIN_KEY);
+        assertThat(topup.data().get("balance").decimalValue()).isEqualByComparingTo("4");
+        assertThat(node.client().post("/api/admin/tenants/prepaid/credits", "{\"amount\":4}", TestNode.ADMIN_KEY).status()).isEqualTo(400);
+        assertThat(node.client().post("/api/admin/tenants/prepaid/credits", "{\"amount\":1,\"reason\":\"x\"}", key).status())
+                .as("admin only").isEqualTo(403);
+
+        String ok = node.client().submit(k, "z-image", (tools.jackson.databind.node.ObjectNode) Json.parse("{\"prompt\":\"a fox\",\"size\":\"1:1\"}"));
+        assertThat(node.client().awaitTerminal(k, ok, java.time.Duration.ofSeconds(20)).get("status").asString()).isEqualTo("finished");
+        String failed = node.client().submit(k, "z-image",
+                (tools.jackson.databind.node.ObjectNode) Json.parse("{\"prompt\":\"[sandbox:fail=content_moderated]\",\"size\":\"1:1\"}"));
+        assertThat(node.client().awaitTerminal(k, failed, java.time.Duration.ofSeconds(20)).get("status").asString()).isEqualTo("failed");
+
+        JsonNode account = node.client().get("/api/account", k).data();
+        assertThat(account.get("billing").asString()).isEqualTo("prepaid");
+        assertThat(account.get("balance").decimalValue()).as("4 - 2 for the finished task; the failed one refunded").isEqualByComparingTo("2");
+        assertThat(account.get("reserved").decimalValue()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void theDefaultTenantIsUnlimited() {
+        JsonNode account = node.client().get("/api/account", TestNode.ADMIN_KEY).data();
+        assertThat(account.get("tenant_id").asString()).isEqualTo("default");
+        assertThat(account.get("billing").asString()).isEqualTo("unlimited");
+        assertThat(node.client().post("/api/admin/tenants", "{\"id\":\"bad-billing\",\"billing\":\"free\"}", TestNode.ADMIN_KEY).status())
+                .isEqualTo(400);
+        assertThat(node.client().get("/api/admin/tenants", TestNode.ADMIN_KEY).data().toString()).doesNotContain("bad-billing");
     }
 
     @Test
