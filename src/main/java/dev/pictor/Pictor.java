@@ -132,7 +132,7 @@ public final class Pictor implements AutoCloseable {
         // File URLs need the bound port, known only after the server starts (port 0 in tests).
         var boundPort = new AtomicInteger(settings.server().port());
         var fileUrls = new FileUrls(urlKey, () -> settings.files().baseUrl(boundPort.get()), settings.files().urlTtl(), clock);
-        var taskView = new TaskView(fileUrls);
+        var taskView = new TaskView(fileUrls, task -> prices.taskCredits(task, catalog));
 
         var webhookSettings = settings.webhooks();
         var schedule = RetrySchedule.parse(webhookSettings.retrySchedule(), webhookSettings.jitterPercent());

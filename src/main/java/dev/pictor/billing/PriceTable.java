@@ -127,6 +127,30 @@ public final class PriceTable {
         return Math.min(cost, reserved);
     }
 
+    /**
+     * What a task costs at this table's prices, for the status body: the estimate while it is open,
+     * the settlement once finished (per delivered image for per-image rules), 0 once failed. The
+     * ledger's own figure is the same unless the operator changed prices while the task ran (the
+     * ledger keeps the price of the submit); null for a model without a rule.
+     */
+    public BigDecimal taskCredits(dev.pictor.task.Task task, ModelCatalog catalog) {
+        Optional<ModelSpec> spec = catalog.find(task.model());
+        if (spec.isEmpty() || !rules.containsKey(task.model())) {
+            return null;
+        }
+        if (task.status() == dev.pictor.task.TaskStatus.FAILED) {
+            return Credits.credits(0);
+        }
+        try {
+            GenerationRequest request = spec.get().restore(Json.parse(task.inputJson()));
+            long reserved = estimate(request);
+            return Credits.credits(task.status() == dev.pictor.task.TaskStatus.FINISHED
+                    ? settle(task.model(), request.input(), task.files().size(), reserved) : reserved);
+        } catch (RuntimeException e) {
+            return null; // an input the catalog no longer accepts: the task fails on its own, nothing to price
+        }
+    }
+
     private static void checkCovers(ModelSpec spec, PriceRule rule) {
         List<List<String>> values = new ArrayList<>();
         for (String field : rule.by()) {

@@ -56,6 +56,11 @@ class CreditsApiTest {
         assertThat(r.data().get("credits").decimalValue()).isEqualByComparingTo("6");
         assertThat(r.data().get("usd").decimalValue()).isEqualByComparingTo("0.03");
 
+        var seedream = node.client().submit(TestNode.ADMIN_KEY, "seedream-4.5", (tools.jackson.databind.node.ObjectNode) Json.parse("{\"prompt\":\"a fox\",\"n\":2}"));
+        JsonNode done = node.client().awaitTerminal(TestNode.ADMIN_KEY, seedream, java.time.Duration.ofSeconds(20));
+        assertThat(done.get("files").size()).isEqualTo(2);
+        assertThat(done.get("credits").decimalValue()).as("5 per delivered image").isEqualByComparingTo("10");
+
         var perImage = node.client().post("/api/generate/estimate",
                 "{\"model\":\"kling-o3-image\",\"input\":{\"prompt\":\"a fox\",\"n\":3}}", key);
         assertThat(perImage.data().get("credits").decimalValue()).isEqualByComparingTo("10.5");
@@ -104,7 +109,10 @@ class CreditsApiTest {
         assertThat(node.client().awaitTerminal(k, ok, java.time.Duration.ofSeconds(20)).get("status").asString()).isEqualTo("finished");
         String failed = node.client().submit(k, "z-image",
                 (tools.jackson.databind.node.ObjectNode) Json.parse("{\"prompt\":\"[sandbox:fail=content_moderated]\",\"size\":\"1:1\"}"));
-        assertThat(node.client().awaitTerminal(k, failed, java.time.Duration.ofSeconds(20)).get("status").asString()).isEqualTo("failed");
+        JsonNode failedStatus = node.client().awaitTerminal(k, failed, java.time.Duration.ofSeconds(20));
+        assertThat(failedStatus.get("status").asString()).isEqualTo("failed");
+        assertThat(failedStatus.get("credits").decimalValue()).as("a failed task costs nothing").isEqualByComparingTo("0");
+        assertThat(node.client().get("/api/generate/status/" + ok, k).data().get("credits").decimalValue()).isEqualByComparingTo("2");
 
         JsonNode account = node.client().get("/api/account", k).data();
         assertThat(account.get("billing").asString()).isEqualTo("prepaid");
