@@ -16,7 +16,11 @@ export function taskLabel(mode) {
 }
 
 export function price(m) {
-  return m.price === undefined || m.price === null ? 'not priced yet' : (typeof m.price === 'object' ? JSON.stringify(m.price) : String(m.price));
+  if (m.price === undefined || m.price === null) return 'not priced yet';
+  if (typeof m.price !== 'object') return String(m.price);
+  // credits keyed by the values of the fields in "by" ("" when the price depends on none)
+  const tiers = Object.entries(m.price.credits || {}).map(([k, v]) => (k === '' ? '' : k + ' ') + v + ' cr');
+  return 'per ' + m.price.per + (m.price.by && m.price.by.length ? ' by ' + m.price.by.join('/') : '') + ': ' + tiers.join(', ');
 }
 
 export async function modelsPage() {

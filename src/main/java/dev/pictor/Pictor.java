@@ -10,6 +10,9 @@ import dev.pictor.api.RouteGroup;
 import dev.pictor.api.WebhookRoutes;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.billing.Ledger;
+import dev.pictor.billing.PriceTable;
+import dev.pictor.api.CreditRoutes;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
@@ -105,6 +108,7 @@ public final class Pictor implements AutoCloseable {
         String nodeId = "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
 
         var catalog = new ModelCatalog();
+        var prices = PriceTable.load(catalog, settings.billing().pricesFile());
         var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetch().allow()), settings.fetch().connectTimeout());
         var fetcher = new SafeFetcher(outbound, settings.fetch());
         var upstreams = new UpstreamRegistry(clock);
@@ -127,7 +131,7 @@ public final class Pictor implements AutoCloseable {
         // File URLs need the bound port, known only after the server starts (port 0 in tests).
         var boundPort = new AtomicInteger(settings.server().port());
         var fileUrls = new FileUrls(urlKey, () -> settings.files().baseUrl(boundPort.get()), settings.files().urlTtl(), clock);
-        var taskView = new TaskView(fileUrls);
+        var taskView = new TaskView(fileUrls, task -> prices.taskCredits(task, catalog));
 
         var webhookSettings = settings.webhooks();
         var schedule = RetrySchedule.parse(webhookSettings.retrySchedule(), webhookSettings.jitterPercent());
@@ -138,7 +142,13 @@ public final class Pictor implements AutoCloseable {
         var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake, clock);
 
         var events = new TaskEvents();
-        var store = new TaskStore(database.jdbc(), outbox, outbox, events);
+        var ledger = new Ledger(database.jdbc(), catalog, prices, clock);
+        // the ledger settles first, so the webhook row is written in the same transaction after it
+        TaskStore.TerminalListener onTerminal = (tx, task) -> {
+            ledger.onTerminal(tx, task);
+            outbox.onTerminal(tx, task);
+        };
+        var store = new TaskStore(database.jdbc(), onTerminal, outbox, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());
@@ -150,8 +160,9 @@ public final class Pictor implements AutoCloseable {
         long maxBody = server.maxBodyBytes();
         long maxImage = settings.fetch().maxBytes();
         List<RouteGroup> routes = List.of(
-                new ApidotRoutes(tasks, catalog, taskView, maxBody, server.maxWait()),
-                new AdminRoutes(keys, maxBody),
+                new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
+                new AdminRoutes(keys, ledger, maxBody),
+                new CreditRoutes(ledger, keys, maxBody),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),

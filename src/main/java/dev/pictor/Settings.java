@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import dev.pictor.api.ServerSettings;
+import dev.pictor.billing.BillingSettings;
 import dev.pictor.db.DatabaseSettings;
 import dev.pictor.net.FetchSettings;
 import dev.pictor.storage.FileSettings;
@@ -37,7 +38,8 @@ public record Settings(
         WebhookSettings webhooks,
         UpstreamSettings upstreams,
         // Storage (PICTOR_STORAGE, PICTOR_S3_*): empty means the folder under dataDir.
-        Optional<S3Settings> s3Storage) {
+        Optional<S3Settings> s3Storage,
+        BillingSettings billing) {
 
     public static Settings defaults() {
         return fromEnvironment(Map.of());
@@ -99,7 +101,8 @@ public record Settings(
                         Duration.ofMillis(e.integer("PICTOR_UPSTREAM_POLL_MS", 2_000)),
                         e.integer("PICTOR_UPSTREAM_CONCURRENCY", 16),
                         e.longValue("PICTOR_UPSTREAM_MAX_BYTES", 64L * 1024 * 1024)),
-                S3Settings.selected(env));
+                S3Settings.selected(env),
+                new BillingSettings(e.string("PICTOR_PRICES_FILE", "")));
     }
 
     private record Env(Map<String, String> values) {

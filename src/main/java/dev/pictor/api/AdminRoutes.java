@@ -7,6 +7,7 @@ import dev.pictor.auth.ApiKeyInfo;
 import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.CreatedKey;
 import dev.pictor.auth.Tenant;
+import dev.pictor.billing.Ledger;
 import dev.pictor.task.TaskView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -17,10 +18,12 @@ public final class AdminRoutes implements RouteGroup {
     private static final String ID_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
 
     private final ApiKeys keys;
+    private final Ledger ledger;
     private final long maxBodyBytes;
 
-    public AdminRoutes(ApiKeys keys, long maxBodyBytes) {
+    public AdminRoutes(ApiKeys keys, Ledger ledger, long maxBodyBytes) {
         this.keys = keys;
+        this.ledger = ledger;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -53,7 +56,17 @@ public final class AdminRoutes implements RouteGroup {
         if (keys.tenant(id).isPresent()) {
             throw new ApiException(409, "conflict_error", "tenant " + id + " already exists", "id", null);
         }
-        HttpJson.ok(ctx, tenantJson(keys.createTenant(id, name)));
+        Ledger.Billing billing = Ledger.Billing.UNLIMITED;
+        if (body.has("billing") && !body.get("billing").isNull()) {
+            try {
+                billing = Ledger.parse(body.get("billing").asString(""));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("billing must be prepaid or unlimited", "billing");
+            }
+        }
+        ObjectNode created = tenantJson(keys.createTenant(id, name));
+        ledger.setBilling(id, billing);
+        HttpJson.ok(ctx, created.put("billing", Ledger.wire(billing)));
     }
 
     private void listKeys(Context ctx) {

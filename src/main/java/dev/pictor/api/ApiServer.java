@@ -61,6 +61,8 @@ public final class ApiServer implements AutoCloseable {
             ui.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
+            config.routes.exception(dev.pictor.billing.InsufficientCreditsException.class, (e, ctx) ->
+                    HttpJson.error(ctx, new ApiException(402, "insufficient_credits", e.getMessage(), null, null, "insufficient_credits")));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
             config.routes.exception(TaskStore.IdempotencyConflict.class, (e, ctx) ->
                     HttpJson.error(ctx, new ApiException(409, "conflict_error", e.getMessage(), "Idempotency-Key", null)));

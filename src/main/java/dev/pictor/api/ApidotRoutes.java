@@ -4,6 +4,8 @@ import dev.pictor.common.WireTime;
 
 import dev.pictor.common.Json;
 import dev.pictor.auth.Principal;
+import dev.pictor.billing.Credits;
+import dev.pictor.billing.PriceTable;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.task.Metadata;
 import dev.pictor.task.Task;
@@ -34,13 +36,15 @@ public final class ApidotRoutes implements RouteGroup {
 
     private final TaskService tasks;
     private final ModelCatalog catalog;
+    private final PriceTable prices;
     private final TaskView taskView;
     private final long maxBodyBytes;
     private final Duration maxWait;
 
-    public ApidotRoutes(TaskService tasks, ModelCatalog catalog, TaskView taskView, long maxBodyBytes, Duration maxWait) {
+    public ApidotRoutes(TaskService tasks, ModelCatalog catalog, PriceTable prices, TaskView taskView, long maxBodyBytes, Duration maxWait) {
         this.tasks = tasks;
         this.catalog = catalog;
+        this.prices = prices;
         this.taskView = taskView;
         this.maxBodyBytes = maxBodyBytes;
         this.maxWait = maxWait;
@@ -49,6 +53,7 @@ public final class ApidotRoutes implements RouteGroup {
     @Override
     public void register(RoutesConfig routes) {
         routes.post("/api/generate/submit", this::submit);
+        routes.post("/api/generate/estimate", this::estimate);
         routes.get("/api/generate/status/{task_id}", this::status);
         routes.post("/api/generate/cancel/{task_id}", this::cancel);
         routes.get("/api/generate/tasks", this::list);
@@ -60,23 +65,9 @@ public final class ApidotRoutes implements RouteGroup {
     private void submit(Context ctx) throws InterruptedException {
         Principal principal = ApiServer.principal(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        for (String name : body.propertyNames()) {
-            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
-                    && !name.equals("webhook_events") && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url, metadata and webhook_events", name);
-            }
-        }
+        checkSubmitBody(body);
         JsonNode model = body.get("model");
-        if (model == null || model.isNull() || (model.isString() && model.asString().isBlank())) {
-            throw ApiException.badRequest("model is required", "model");
-        }
-        if (!model.isString()) {
-            throw ApiException.badRequest("model must be a string", "model");
-        }
         JsonNode callback = body.get("callback_url");
-        if (callback != null && !callback.isNull() && !callback.isString()) {
-            throw ApiException.badRequest("callback_url must be an http or https URL", "callback_url");
-        }
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
@@ -98,6 +89,42 @@ public final class ApidotRoutes implements RouteGroup {
         ctx.header("Preference-Applied", "wait=" + wait.toSeconds());
         Task done = tasks.awaitTerminal(task, wait);
         HttpJson.ok(ctx, taskView.render(done, tasks.queuePosition(done)));
+    }
+
+    /** The shape checks of a submit body, shared with the estimate so both answer a bad body alike. */
+    private static void checkSubmitBody(ObjectNode body) {
+        for (String name : body.propertyNames()) {
+            if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
+                    && !name.equals("webhook_events") && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url, metadata and webhook_events", name);
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull() || (model.isString() && model.asString().isBlank())) {
+            throw ApiException.badRequest("model is required", "model");
+        }
+        if (!model.isString()) {
+            throw ApiException.badRequest("model must be a string", "model");
+        }
+        JsonNode callback = body.get("callback_url");
+        if (callback != null && !callback.isNull() && !callback.isString()) {
+            throw ApiException.badRequest("callback_url must be an http or https URL", "callback_url");
+        }
+    }
+
+    /** What a submit of this body would cost, from the price table; validated as submit validates, nothing stored. */
+    private void estimate(Context ctx) {
+        ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
+        checkSubmitBody(body);
+        JsonNode callback = body.get("callback_url");
+        var request = tasks.check(body.get("model").asString(), body.get("input"),
+                callback == null || callback.isNull() ? null : callback.asString());
+        long millis = prices.estimate(request);
+        ObjectNode data = Json.object();
+        data.put("model", request.model());
+        data.put("credits", Credits.credits(millis));
+        data.put("usd", Credits.usd(millis));
+        HttpJson.ok(ctx, data);
     }
 
     /**
@@ -323,7 +350,10 @@ public final class ApidotRoutes implements RouteGroup {
     private void models(Context ctx) {
         ObjectNode data = Json.object();
         var list = data.putArray("models");
-        catalog.describeAll().forEach(list::add);
+        for (ObjectNode model : catalog.describeAll()) {
+            model.set("price", prices.rule(model.get("id").asString()).orElseThrow().describe());
+            list.add(model);
+        }
         HttpJson.ok(ctx, data);
     }
 }

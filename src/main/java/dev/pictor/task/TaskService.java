@@ -101,6 +101,20 @@ public final class TaskService {
         return store(tenantId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
     }
 
+    /**
+     * The checks of {@link #submit} without storing anything: what an estimate prices. Throws the same
+     * exceptions submit does for a bad model, input or callback URL.
+     */
+    public GenerationRequest check(String model, JsonNode input, String callbackUrl) {
+        ModelSpec spec = spec(model);
+        rejectUploadReferences(input);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
+        if (callbackUrl != null) {
+            callbackUrls.check(callbackUrl);
+        }
+        return request;
+    }
+
     /** A source image given with a request: a URL to fetch when the task runs, or bytes uploaded with it. */
     public sealed interface Source {
         record Url(String url) implements Source {

@@ -64,20 +64,42 @@ public final class TaskStore {
         void onChange(Jdbc.Tx tx, Task task, WebhookEventType type) throws SQLException;
     }
 
+    /**
+     * Called inside the transaction that stores a new task, after its rows are written; throwing
+     * rolls the whole insert back (the credit reservation uses it: no task without its reservation).
+     */
+    @FunctionalInterface
+    public interface InsertListener {
+        InsertListener NONE = (tx, task) -> { };
+
+        void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException;
+    }
+
     private final Jdbc jdbc;
     private final TerminalListener terminalListener;
     private final ProgressListener progressListener;
+    private final InsertListener insertListener;
     private final TaskEvents events;
     private final SecureRandom random = new SecureRandom();
 
     public TaskStore(Jdbc jdbc, TerminalListener terminalListener, TaskEvents events) {
-        this(jdbc, terminalListener, ProgressListener.NONE, events);
+        this(jdbc, terminalListener, ProgressListener.NONE, InsertListener.NONE, events);
     }
 
     public TaskStore(Jdbc jdbc, TerminalListener terminalListener, ProgressListener progressListener, TaskEvents events) {
+        this(jdbc, terminalListener, progressListener, InsertListener.NONE, events);
+    }
+
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, InsertListener insertListener, TaskEvents events) {
+        this(jdbc, terminalListener, ProgressListener.NONE, insertListener, events);
+    }
+
+    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, ProgressListener progressListener, InsertListener insertListener,
+                     TaskEvents events) {
         this.jdbc = jdbc;
         this.terminalListener = terminalListener;
         this.progressListener = progressListener;
+        this.insertListener = insertListener;
         this.events = events;
     }
 
@@ -157,6 +179,7 @@ public final class TaskStore {
         }
         tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts) VALUES (?, ?, ?, 0)",
                 t.id(), t.upstream(), t.createdAt());
+        insertListener.onInsert(tx, t);
         tx.notifyPeers();
     }
 

@@ -17,10 +17,27 @@ import tools.jackson.databind.node.ObjectNode;
  * because APIDot's own documents disagree on which one clients read.
  */
 public final class TaskView {
+    /**
+     * What a task costs, in credits, for {@code data.credits}: its estimate while open, its charge once
+     * ended; null leaves the field out. Lives here as an interface because billing depends on task.
+     */
+    @FunctionalInterface
+    public interface Pricing {
+        Pricing NONE = task -> null;
+
+        java.math.BigDecimal credits(Task task);
+    }
+
     private final FileUrls fileUrls;
+    private final Pricing pricing;
 
     public TaskView(FileUrls fileUrls) {
+        this(fileUrls, Pricing.NONE);
+    }
+
+    public TaskView(FileUrls fileUrls, Pricing pricing) {
         this.fileUrls = fileUrls;
+        this.pricing = pricing;
     }
 
     /** The status data with file links valid for the configured lifetime. */
@@ -62,6 +79,10 @@ public final class TaskView {
         data.put("error_code", task.errorCode() == null ? null : task.errorCode().wire());
         data.put("error_message", task.errorMessage());
         data.set("metadata", Metadata.toJson(task.metadata()));
+        java.math.BigDecimal credits = pricing.credits(task);
+        if (credits != null) {
+            data.put("credits", credits);
+        }
         ArrayNode attempts = data.putArray("attempts");
         task.routeLog().forEach(entry -> attempts.add(entry.toWire()));
         return data;

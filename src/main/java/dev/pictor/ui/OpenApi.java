@@ -70,7 +70,10 @@ public final class OpenApi {
                 "since: ISO-8601 time; status: dead (default), failing or disabled"));
         schemas.set("RotateRequest", objectOf(List.of("tenant_id", "overlap_hours"), List.of(),
                 "tenant_id (default: default); overlap_hours 0-720 during which the old secret still signs"));
-        schemas.set("TenantRequest", objectOf(List.of("id", "name"), List.of("id"), "id: a-z, 0-9, _ and -; name: free text"));
+        schemas.set("TenantRequest", objectOf(List.of("id", "name", "billing"), List.of("id"),
+                "id: a-z, 0-9, _ and -; name: free text; billing: prepaid or unlimited (default)"));
+        schemas.set("CreditRequest", objectOf(List.of("amount", "reason"), List.of("amount", "reason"),
+                "amount: credits, up to three decimals (negative for an adjustment down); reason: why"));
         schemas.set("KeyRequest", objectOf(List.of("tenant_id", "name", "admin"), List.of(), "tenant_id (default: default), name, admin"));
         ((ObjectNode) schemas.get("RotateRequest").get("properties")).set("overlap_hours", Json.object().put("type", "integer")
                 .put("minimum", 0).put("maximum", 720));

@@ -98,7 +98,7 @@ class DashboardBrowserTest {
 
         browser.find("[data-model='gpt-image-2']").click();
         browser.awaitText("#model-upstream", "sandbox");
-        assertThat(browser.find("#model-price").getText()).isEqualTo("not priced yet");
+        assertThat(browser.find("#model-price").getText()).startsWith("per generation by quality/resolution: ").contains("high/4K 48 cr");
         assertThat(browser.find("#example-code").getText()).contains("/api/generate/submit", "\"model\":\"gpt-image-2\"");
         for (String lang : new String[] {"node", "python", "java"}) {
             browser.find("[data-lang='" + lang + "']").click();

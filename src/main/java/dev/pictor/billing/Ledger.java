@@ -1,0 +1,154 @@
+package dev.pictor.billing;
+
+import dev.pictor.catalog.GenerationRequest;
+import dev.pictor.catalog.ModelCatalog;
+import dev.pictor.common.Json;
+import dev.pictor.db.Jdbc;
+import dev.pictor.task.NewTask;
+import dev.pictor.task.Task;
+import dev.pictor.task.TaskStatus;
+import dev.pictor.task.TaskStore;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Balances and the append-only credit ledger. A submit reserves its estimate inside the transaction
+ * that stores the task ({@link #onInsert}); the terminal write settles or refunds it inside the
+ * transaction that ends the task ({@link #onTerminal}), so a task and its money move together on
+ * every node. Concurrent submits cannot overdraw: the balance is lowered by one conditional UPDATE
+ * ({@code balance >= amount}), which the database serialises per row.
+ */
+public final class Ledger implements TaskStore.InsertListener, TaskStore.TerminalListener {
+    public enum Billing { PREPAID, UNLIMITED }
+
+    /** A tenant's account: how it pays, what is left, what open tasks hold. */
+    public record Account(String tenantId, Billing billing, long balanceMillis, long reservedMillis) {
+    }
+
+    private final Jdbc jdbc;
+    private final ModelCatalog catalog;
+    private final PriceTable prices;
+    private final Clock clock;
+
+    public Ledger(Jdbc jdbc, ModelCatalog catalog, PriceTable prices, Clock clock) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException {
+        GenerationRequest request = catalog.find(task.model()).orElseThrow().restore(Json.parse(task.inputJson()));
+        long amount = prices.estimate(request);
+        Optional<Billing> billing = billing(tx, task.tenantId());
+        if (billing.orElse(Billing.UNLIMITED) == Billing.PREPAID) {
+            int lowered = tx.update("UPDATE credit_account SET balance = balance - ? WHERE tenant_id = ? AND balance >= ?",
+                    amount, task.tenantId(), amount);
+            if (lowered == 0) {
+                long balance = tx.queryOne("SELECT balance FROM credit_account WHERE tenant_id = ?", rs -> rs.getLong(1), task.tenantId())
+                        .orElse(0L);
+                throw new InsufficientCreditsException(task.model(), amount, balance);
+            }
+            append(tx, task.tenantId(), task.id(), "reserve", -amount, null);
+        }
+        // unlimited tenants: no balance to move, but the charge row still says what the task costs
+        tx.update("INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)",
+                task.id(), task.tenantId(), task.model(), amount, task.createdAt());
+    }
+
+    @Override
+    public void onTerminal(Jdbc.Tx tx, Task task) throws SQLException {
+        Optional<Long> reserved = tx.queryOne("SELECT reserved FROM task_charge WHERE task_id = ? AND settled_at IS NULL",
+                rs -> rs.getLong(1), task.id());
+        if (reserved.isEmpty()) {
+            return; // a task from before billing, or already settled
+        }
+        long cost = 0;
+        if (task.status() == TaskStatus.FINISHED) {
+            ObjectNode input = (ObjectNode) Json.parse(task.inputJson());
+            cost = prices.settle(task.model(), input, task.files().size(), reserved.get());
+        }
+        tx.update("UPDATE task_charge SET charged = ?, settled_at = ? WHERE task_id = ?", cost, clock.instant(), task.id());
+        if (billing(tx, task.tenantId()).orElse(Billing.UNLIMITED) == Billing.PREPAID) {
+            long back = reserved.get() - cost;
+            tx.update("UPDATE credit_account SET balance = balance + ? WHERE tenant_id = ?", back, task.tenantId());
+            append(tx, task.tenantId(), task.id(), task.status() == TaskStatus.FINISHED ? "settle" : "refund", back, null);
+        }
+    }
+
+    /** Creates or changes the tenant's billing mode; a new account starts at zero. */
+    public void setBilling(String tenantId, Billing billing) {
+        jdbc.inTransaction(tx -> {
+            int changed = tx.update("UPDATE credit_account SET billing = ? WHERE tenant_id = ?", wire(billing), tenantId);
+            if (changed == 0) {
+                tx.update("INSERT INTO credit_account (tenant_id, billing, balance) VALUES (?, ?, 0)", tenantId, wire(billing));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A top-up (positive) or adjustment (either sign) of a tenant's balance; refused when it would
+     * take the balance below zero. Returns the account after it.
+     */
+    public Account credit(String tenantId, long amountMillis, String reason) {
+        return jdbc.inTransaction(tx -> {
+            if (tx.queryOne("SELECT tenant_id FROM credit_account WHERE tenant_id = ?", rs -> rs.getString(1), tenantId).isEmpty()) {
+                tx.update("INSERT INTO credit_account (tenant_id, billing, balance) VALUES (?, 'unlimited', 0)", tenantId);
+            }
+            int changed = tx.update("UPDATE credit_account SET balance = balance + ? WHERE tenant_id = ? AND balance + ? >= 0",
+                    amountMillis, tenantId, amountMillis);
+            if (changed == 0) {
+                throw new IllegalArgumentException("amount would take the balance of " + tenantId + " below zero");
+            }
+            append(tx, tenantId, null, amountMillis >= 0 ? "topup" : "adjustment", amountMillis, reason);
+            return account(tx, tenantId);
+        });
+    }
+
+    public Account account(String tenantId) {
+        return jdbc.inTransaction(tx -> account(tx, tenantId));
+    }
+
+    /** The sum of a tenant's ledger rows: equal to its balance, by construction; tests check it. */
+    public long ledgerSum(String tenantId) {
+        return jdbc.queryOne("SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE tenant_id = ?", rs -> rs.getLong(1), tenantId).orElse(0L);
+    }
+
+    /** What a task cost (its charge once ended, its reservation while open), empty for a task from before billing. */
+    public Optional<Long> taskCost(String taskId) {
+        return jdbc.queryOne("SELECT COALESCE(charged, reserved) FROM task_charge WHERE task_id = ?", rs -> rs.getLong(1), taskId);
+    }
+
+    private Account account(Jdbc.Tx tx, String tenantId) throws SQLException {
+        long reserved = tx.queryOne("SELECT COALESCE(SUM(reserved), 0) FROM task_charge WHERE tenant_id = ? AND settled_at IS NULL",
+                rs -> rs.getLong(1), tenantId).orElse(0L);
+        return tx.queryOne("SELECT billing, balance FROM credit_account WHERE tenant_id = ?",
+                        rs -> new Account(tenantId, parse(rs.getString(1)), rs.getLong(2), reserved), tenantId)
+                .orElse(new Account(tenantId, Billing.UNLIMITED, 0, reserved));
+    }
+
+    private static Optional<Billing> billing(Jdbc.Tx tx, String tenantId) throws SQLException {
+        return tx.queryOne("SELECT billing FROM credit_account WHERE tenant_id = ?", rs -> parse(rs.getString(1)), tenantId);
+    }
+
+    private void append(Jdbc.Tx tx, String tenantId, String taskId, String kind, long amount, String reason) throws SQLException {
+        tx.update("INSERT INTO credit_ledger (tenant_id, task_id, kind, amount, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                tenantId, taskId, kind, amount, reason, clock.instant());
+    }
+
+    public static Billing parse(String wire) {
+        return switch (wire) {
+            case "prepaid" -> Billing.PREPAID;
+            case "unlimited" -> Billing.UNLIMITED;
+            default -> throw new IllegalArgumentException("billing must be prepaid or unlimited");
+        };
+    }
+
+    public static String wire(Billing billing) {
+        return billing.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
