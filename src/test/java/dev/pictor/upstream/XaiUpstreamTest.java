@@ -43,6 +43,19 @@ class XaiUpstreamTest {
     }
 
     @Test
+    void grokImagineImageSendsItsSizeAsTheAspectRatio() {
+        try (var fake = new FakeXai(); TestNode node = TestNode.start(env(fake))) {
+            String id = node.client().submit(KEY, "grok-imagine-image", (ObjectNode) Json.parse("{\"prompt\":\"a kite\",\"size\":\"16:9\"}"));
+            JsonNode data = node.client().awaitTerminal(KEY, id, Duration.ofSeconds(30));
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            assertThat(data.get("provider").asString()).isEqualTo("xai");
+            JsonNode sent = fake.lastJson("/v1/images/generations");
+            assertThat(sent.get("model").asString()).isEqualTo("grok-imagine-image");
+            assertThat(sent.get("aspect_ratio").asString()).isEqualTo("16:9");
+        }
+    }
+
+    @Test
     void referenceImagesMakeAJsonEditAndTheFormatAskedForIsKept() {
         try (var fake = new FakeXai(); var images = new ImageServer(); TestNode node = TestNode.start(env(fake))) {
             String a = images.image("a.png", 120, 80, 0x101010);

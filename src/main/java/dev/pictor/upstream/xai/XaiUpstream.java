@@ -39,7 +39,7 @@ public final class XaiUpstream implements Upstream {
     public static final String NAME = "xai";
     public static final UpstreamDefinition DEFINITION = new UpstreamDefinition(NAME, "xAI Grok Imagine",
             List.of(Setting.required("PICTOR_XAI_API_KEY"), Setting.optional("PICTOR_XAI_BASE_URL", "https://api.x.ai")),
-            Map.of("grok-imagine-image-quality", "grok-imagine-image-quality"),
+            Map.of("grok-imagine-image-quality", "grok-imagine-image-quality", "grok-imagine-image", "grok-imagine-image"),
             (config, context) -> new XaiUpstream(config.get("PICTOR_XAI_API_KEY"), config.get("PICTOR_XAI_BASE_URL"), context));
 
     private final String apiKey;
@@ -75,7 +75,8 @@ public final class XaiUpstream implements Upstream {
                 .put("response_format", "url");
         // Always sent, also on edits (where xAI would otherwise keep the source's ratio): the catalog
         // promises the output size the ratio and tier give.
-        String ratio = request.input().path("aspect_ratio").asString("");
+        // grok-imagine-image names its ratio "size", the quality model "aspect_ratio"
+        String ratio = request.input().path("aspect_ratio").asString(request.input().path("size").asString(""));
         if (!ratio.isEmpty()) {
             body.put("aspect_ratio", ratio);
         }
