@@ -86,14 +86,6 @@ public final class TaskStore {
         this(jdbc, terminalListener, ProgressListener.NONE, InsertListener.NONE, events);
     }
 
-    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, ProgressListener progressListener, TaskEvents events) {
-        this(jdbc, terminalListener, progressListener, InsertListener.NONE, events);
-    }
-
-    public TaskStore(Jdbc jdbc, TerminalListener terminalListener, InsertListener insertListener, TaskEvents events) {
-        this(jdbc, terminalListener, ProgressListener.NONE, insertListener, events);
-    }
-
     public TaskStore(Jdbc jdbc, TerminalListener terminalListener, ProgressListener progressListener, InsertListener insertListener,
                      TaskEvents events) {
         this.jdbc = jdbc;

@@ -52,7 +52,7 @@ abstract class LedgerContract {
     void open() {
         database = openDatabase();
         ledger = new Ledger(database.jdbc(), catalog, PriceTable.defaults(catalog), clock);
-        store = new TaskStore(database.jdbc(), ledger, ledger, new TaskEvents());
+        store = new TaskStore(database.jdbc(), ledger, TaskStore.ProgressListener.NONE, ledger, new TaskEvents());
     }
 
     @AfterAll
