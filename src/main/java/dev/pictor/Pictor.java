@@ -151,9 +151,9 @@ public final class Pictor implements AutoCloseable {
         var store = new TaskStore(database.jdbc(), onTerminal, outbox, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
-        var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, metrics, clock, nodeId, settings.tasks());
+        var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, fileUrls, metrics, clock, nodeId, settings.tasks());
         var tasks = new TaskService(store, catalog, upstreams, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
-                settings.fetch(), clock, settings.tasks());
+                fileUrls, settings.files().retention(), settings.fetch(), clock, settings.tasks());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.files().retention(),
                 settings.files().cleanupInterval());
         var server = settings.server();

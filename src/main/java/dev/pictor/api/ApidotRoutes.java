@@ -71,7 +71,7 @@ public final class ApidotRoutes implements RouteGroup {
         Duration wait = preferredWait(ctx.header("Prefer"));
         TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
-                WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), idempotencyKey(ctx));
+                WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), retention(body), idempotencyKey(ctx));
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -95,8 +95,9 @@ public final class ApidotRoutes implements RouteGroup {
     private static void checkSubmitBody(ObjectNode body) {
         for (String name : body.propertyNames()) {
             if (!name.equals("model") && !name.equals("input") && !name.equals("callback_url") && !name.equals("metadata")
-                    && !name.equals("webhook_events") && !body.get(name).isNull()) {
-                throw ApiException.badRequest("unknown field " + name + "; a submit takes model, input, callback_url, metadata and webhook_events", name);
+                    && !name.equals("webhook_events") && !name.equals("retention_seconds") && !body.get(name).isNull()) {
+                throw ApiException.badRequest("unknown field " + name
+                        + "; a submit takes model, input, callback_url, metadata, webhook_events and retention_seconds", name);
             }
         }
         JsonNode model = body.get("model");
@@ -112,12 +113,25 @@ public final class ApidotRoutes implements RouteGroup {
         }
     }
 
+    /** The submit's own retention ({@code retention_seconds}), or null for the operator's. */
+    private Duration retention(ObjectNode body) {
+        JsonNode value = body.get("retention_seconds");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw ApiException.badRequest("retention_seconds must be a whole number of seconds", "retention_seconds");
+        }
+        return tasks.checkRetention(value.asLong());
+    }
+
     /** What a submit of this body would cost, from the price table; validated as submit validates, nothing stored. */
     private void estimate(Context ctx) {
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
         checkSubmitBody(body);
         JsonNode callback = body.get("callback_url");
-        var request = tasks.check(body.get("model").asString(), body.get("input"),
+        retention(body);
+        var request = tasks.check(ApiServer.principal(ctx).tenantId(), body.get("model").asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString());
         long millis = prices.estimate(request);
         ObjectNode data = Json.object();

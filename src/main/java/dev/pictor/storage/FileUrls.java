@@ -7,7 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -71,6 +74,47 @@ public final class FileUrls {
             return "link expired";
         }
         return null;
+    }
+
+    /**
+     * The blob key of a file URL this installation signed, expired or not, or empty when {@code url}
+     * is not one. The host is not compared: nodes behind a balancer, or a changed public URL, still
+     * sign with the same key, and only a holder of that key can produce a signature that holds.
+     */
+    public Optional<String> signedKey(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+        String path = uri.getRawPath();
+        String query = uri.getRawQuery();
+        int at = path == null ? -1 : path.indexOf(PATH_PREFIX);
+        if (at < 0 || query == null) {
+            return Optional.empty();
+        }
+        String blobKey = path.substring(at + PATH_PREFIX.length());
+        String expires = null;
+        String signature = null;
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("expires=")) {
+                expires = pair.substring("expires=".length());
+            } else if (pair.startsWith("sig=")) {
+                signature = pair.substring("sig=".length());
+            }
+        }
+        if (blobKey.isEmpty() || expires == null || signature == null) {
+            return Optional.empty();
+        }
+        long exp;
+        try {
+            exp = Long.parseLong(expires);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        byte[] expected = sign(blobKey, exp).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII)) ? Optional.of(blobKey) : Optional.empty();
     }
 
     private String sign(String blobKey, long expires) {

@@ -1,10 +1,14 @@
 package dev.pictor.task;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What submit stores: a validated request, its route and its deadline. */
+/**
+ * What submit stores: a validated request, its route and its deadline; {@code retention} is the
+ * client's own, shorter retention, or null for the operator's.
+ */
 public record NewTask(
         String id,
         String tenantId,
@@ -15,7 +19,8 @@ public record NewTask(
         Instant createdAt,
         Instant deadlineAt,
         Map<String, String> metadata,
-        List<WebhookEventType> webhookEvents) {
+        List<WebhookEventType> webhookEvents,
+        Duration retention) {
     public NewTask {
         metadata = Map.copyOf(metadata);
         webhookEvents = List.copyOf(webhookEvents);
@@ -24,6 +29,6 @@ public record NewTask(
     /** A task without client metadata. */
     public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
                    Instant createdAt, Instant deadlineAt) {
-        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of());
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of(), null);
     }
 }

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,12 +75,33 @@ public final class Sweeper implements AutoCloseable {
         return failed;
     }
 
-    /** Deletes tasks (and their files) that ended more than the retention period ago. */
+    /**
+     * Deletes tasks (and their files) that ended more than the retention period ago, or more than
+     * their own shorter retention ago when their submit asked for one.
+     */
     public int removeExpired() {
+        Instant now = clock.instant();
+        Removal byDefault = removeAll(() -> store.expiredTasks(now.minus(retention), BATCH));
+        int removed = byDefault.removed();
+        if (!byDefault.storageFailed()) {
+            removed += removeAll(() -> store.expiredByOwnRetention(now, now.minus(TaskService.MIN_RETENTION), BATCH)).removed();
+        }
+        if (removed > 0) {
+            log.info("retention: removed {} ended tasks and their files", removed);
+        }
+        store.expireIdempotencyKeys(now.minus(TaskService.IDEMPOTENCY_WINDOW));
+        return removed;
+    }
+
+    /** How many tasks a query's batches removed, and whether storage failed (the rest waits for the next round). */
+    private record Removal(int removed, boolean storageFailed) {
+    }
+
+    private Removal removeAll(Supplier<List<Task>> query) {
         int removed = 0;
         List<Task> expired;
         do {
-            expired = store.expiredTasks(clock.instant().minus(retention), BATCH);
+            expired = query.get();
             for (Task task : expired) {
                 try {
                     blobs.deleteAll(task.id() + "/"); // outputs and uploaded sources
@@ -87,15 +109,11 @@ public final class Sweeper implements AutoCloseable {
                     removed++;
                 } catch (IOException e) {
                     log.warn("could not delete the files of expired task {}; will retry", task.id(), e);
-                    return removed;
+                    return new Removal(removed, true);
                 }
             }
         } while (expired.size() == BATCH);
-        if (removed > 0) {
-            log.info("retention: removed {} tasks that ended more than {} ago", removed, retention);
-        }
-        store.expireIdempotencyKeys(clock.instant().minus(TaskService.IDEMPOTENCY_WINDOW));
-        return removed;
+        return new Removal(removed, false);
     }
 
     @Override

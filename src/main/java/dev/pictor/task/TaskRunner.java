@@ -6,7 +6,6 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.media.SourceImage;
 import dev.pictor.metrics.Metrics;
@@ -55,6 +54,7 @@ final class TaskRunner {
     private final UpstreamRegistry upstreams;
     private final SafeFetcher fetcher;
     private final BlobStore blobs;
+    private final OwnFiles ownFiles;
     private final Metrics metrics;
     private final Clock clock;
     private final RetryPolicy policy;
@@ -67,13 +67,14 @@ final class TaskRunner {
     private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
     private final AtomicBoolean abandoning = new AtomicBoolean();
 
-    TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
+    TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs, OwnFiles ownFiles,
                Metrics metrics, Clock clock, RetryPolicy policy, Executor background, Consumer<Instant> dueAt) {
         this.store = store;
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.fetcher = fetcher;
         this.blobs = blobs;
+        this.ownFiles = ownFiles;
         this.metrics = metrics;
         this.clock = clock;
         this.policy = policy;
@@ -207,7 +208,7 @@ final class TaskRunner {
         String upstreamModel = routeOf(task).upstreamModel();
         Upstream.Outcome outcome;
         if (task.upstreamRef() == null) {
-            List<SourceImage> sources = fetchSources(task.id(), request.imageUrls());
+            List<SourceImage> sources = fetchSources(task, request.imageUrls());
             outcome = upstream.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress));
         } else {
             outcome = upstream.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress), task.upstreamRef());
@@ -242,11 +243,17 @@ final class TaskRunner {
                 : new UpstreamRegistry.Route(task.upstream(), null);
     }
 
-    private List<SourceImage> fetchSources(String taskId, List<String> urls) throws UpstreamException {
+    private List<SourceImage> fetchSources(Task task, List<String> urls) throws UpstreamException {
         List<SourceImage> sources = new ArrayList<>(urls.size());
         for (int i = 0; i < urls.size(); i++) {
+            String url = urls.get(i);
             try {
-                sources.add(Uploads.isUploadReference(urls.get(i)) ? readUpload(taskId, urls.get(i)) : fetcher.fetchImage(urls.get(i)));
+                if (Uploads.isUploadReference(url)) {
+                    sources.add(readUpload(task.id(), url));
+                } else {
+                    var ownKey = ownFiles.outputKey(url);
+                    sources.add(ownKey.isPresent() ? ownFiles.read(task.tenantId(), ownKey.get()) : fetcher.fetchImage(url));
+                }
             } catch (FetchException e) {
                 throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be fetched: " + e.getMessage(), false);
             }
@@ -260,18 +267,7 @@ final class TaskRunner {
         if (key == null) {
             throw new FetchException("it refers to an upload that does not belong to this task");
         }
-        try {
-            var blob = blobs.open(key).orElseThrow(() -> new FetchException("the uploaded image is no longer stored"));
-            byte[] bytes;
-            try (var in = blob.stream()) {
-                bytes = in.readAllBytes();
-            }
-            String type = ImageProbe.sniff(bytes);
-            int[] size = ImageProbe.dimensions(bytes, type);
-            return new SourceImage(bytes, type, size[0], size[1]);
-        } catch (IOException e) {
-            throw new FetchException("the uploaded image cannot be read");
-        }
+        return OwnFiles.readBlob(blobs, key, "the uploaded image is no longer stored");
     }
 
     /** A failed run: the circuit breaker and the metrics learn of it, then {@link RetryPolicy} decides what follows. */

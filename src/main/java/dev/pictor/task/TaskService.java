@@ -10,6 +10,7 @@ import dev.pictor.catalog.ModelSpec;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.storage.BlobStore;
+import dev.pictor.storage.FileUrls;
 import dev.pictor.net.CallbackUrls;
 import dev.pictor.net.FetchSettings;
 import dev.pictor.media.ImageProbe;
@@ -43,6 +44,8 @@ public final class TaskService {
     private final Metrics metrics;
     private final TaskEvents events;
     private final BlobStore blobs;
+    private final OwnFiles ownFiles;
+    private final Duration retention;
     private final Clock clock;
     private final TaskSettings settings;
     private final FetchSettings sourceLimits;
@@ -52,7 +55,7 @@ public final class TaskService {
     private static final Duration RECHECK = Duration.ofMillis(500);
 
     public TaskService(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, CallbackUrls callbackUrls, Dispatcher dispatcher,
-                       Metrics metrics, TaskEvents events, BlobStore blobs, FetchSettings sourceLimits, Clock clock,
+                       Metrics metrics, TaskEvents events, BlobStore blobs, FileUrls fileUrls, Duration retention, FetchSettings sourceLimits, Clock clock,
                        TaskSettings settings) {
         this.store = store;
         this.catalog = catalog;
@@ -62,6 +65,8 @@ public final class TaskService {
         this.metrics = metrics;
         this.events = events;
         this.blobs = blobs;
+        this.ownFiles = new OwnFiles(fileUrls, store, blobs);
+        this.retention = retention;
         this.sourceLimits = sourceLimits;
         this.clock = clock;
         this.settings = settings;
@@ -87,28 +92,57 @@ public final class TaskService {
      * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
      */
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
-        return submit(tenantId, model, input, callbackUrl, Map.of(), List.of(), idempotencyKey);
+        return submit(tenantId, model, input, callbackUrl, Map.of(), List.of(), null, idempotencyKey);
     }
 
-    /** As {@link #submit(String, String, JsonNode, String, String)}, with the client's {@link Metadata} (already validated). */
+    /**
+     * As {@link #submit(String, String, JsonNode, String, String)}, with the client's {@link Metadata}
+     * and webhook events (already validated) and, when not null, a retention shorter than the
+     * operator's ({@link #checkRetention}).
+     */
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
-                             List<WebhookEventType> webhookEvents, String idempotencyKey) {
+                             List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
+        checkOwnFiles(tenantId, spec.id(), request);
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
-        return store(tenantId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
+        return store(tenantId, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, ids.next(now), now);
+    }
+
+    /**
+     * A submit's own retention, in seconds: at least a minute, at most the operator's retention (a
+     * client may keep its files for less time than the installation does, never longer).
+     */
+    public Duration checkRetention(long seconds) {
+        long max = retention.toSeconds();
+        if (seconds < MIN_RETENTION.toSeconds() || seconds > max) {
+            throw new InvalidInputException("retention_seconds", "retention_seconds must be from " + MIN_RETENTION.toSeconds()
+                    + " to " + max + " (this server keeps tasks and files " + max + " seconds after they end)");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** The shortest retention a submit may ask for: long enough to read the result once. */
+    public static final Duration MIN_RETENTION = Duration.ofMinutes(1);
+
+    private void checkOwnFiles(String tenantId, String model, GenerationRequest request) {
+        List<String> urls = request.imageUrls();
+        for (int i = 0; i < urls.size(); i++) {
+            ownFiles.checkAtSubmit(tenantId, model, i, urls.get(i));
+        }
     }
 
     /**
      * The checks of {@link #submit} without storing anything: what an estimate prices. Throws the same
      * exceptions submit does for a bad model, input or callback URL.
      */
-    public GenerationRequest check(String model, JsonNode input, String callbackUrl) {
+    public GenerationRequest check(String tenantId, String model, JsonNode input, String callbackUrl) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
+        checkOwnFiles(tenantId, spec.id(), request);
         if (callbackUrl != null) {
             callbackUrls.check(callbackUrl);
         }
@@ -150,11 +184,12 @@ public final class TaskService {
             }
         }
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
+        checkOwnFiles(tenantId, spec.id(), request);
         try {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
             }
-            return store(tenantId, spec, request, null, Map.of(), List.of(), null, taskId, now);
+            return store(tenantId, spec, request, null, Map.of(), List.of(), null, null, taskId, now);
         } catch (IOException | RuntimeException e) {
             try {
                 blobs.deleteAll(taskId + "/");
@@ -209,17 +244,19 @@ public final class TaskService {
     }
 
     private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
-                             List<WebhookEventType> webhookEvents, String idempotencyKey, String taskId, Instant now) {
+                             List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents);
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents,
+                retention);
         // Metadata joins the hash only when given, so keys used before it existed still match their requests.
         String metadataJson = Metadata.write(metadata);
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
                 : new TaskStore.IdempotencyKey(idempotencyKey, sha256(model + "\n" + inputJson + "\n" + (callback == null ? "" : callback)
                         + (metadataJson == null ? "" : "\n" + metadataJson)
-                        + (webhookEvents.isEmpty() ? "" : "\nevents:" + WebhookEventType.write(webhookEvents))),
+                        + (webhookEvents.isEmpty() ? "" : "\nevents:" + WebhookEventType.write(webhookEvents))
+                        + (retention == null ? "" : "\nretention:" + retention.toSeconds())),
                         now.minus(IDEMPOTENCY_WINDOW));
         TaskStore.Insertion inserted = store.insert(task, key);
         if (!inserted.replayed()) {

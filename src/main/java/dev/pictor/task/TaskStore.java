@@ -163,9 +163,10 @@ public final class TaskStore {
     }
 
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
-        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?, ?)",
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ", retention_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?, ?, ?)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()));
+                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()),
+                t.retention() == null ? null : t.retention().toSeconds());
         for (var entry : t.metadata().entrySet()) {
             tx.update("INSERT INTO task_metadata (task_id, meta_key, meta_value) VALUES (?, ?, ?)", t.id(), entry.getKey(), entry.getValue());
         }
@@ -476,6 +477,17 @@ public final class TaskStore {
     public List<Task> expiredTasks(Instant cutoff, int limit) {
         return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE finished_at < ? ORDER BY finished_at LIMIT ?",
                 TaskStore::mapTask, cutoff, limit);
+    }
+
+    /**
+     * Ended tasks whose own, shorter retention (asked for at submit) has passed. {@code floor} is
+     * {@code now} minus the shortest retention a submit may ask for, so the finished_at index narrows
+     * the scan before the per-row arithmetic runs.
+     */
+    public List<Task> expiredByOwnRetention(Instant now, Instant floor, int limit) {
+        return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE retention_seconds IS NOT NULL AND finished_at < ?"
+                        + " AND finished_at + retention_seconds * INTERVAL '1' SECOND < ? ORDER BY finished_at LIMIT ?",
+                TaskStore::mapTask, floor, now, limit);
     }
 
     /** Forgets an ended task's output files (its owner deleted them); false when it has not ended. */

@@ -32,6 +32,10 @@ public final class ApiClient {
             return body.path("error").path("message").asString();
         }
 
+        public String errorParam() {
+            return body.path("error").path("param").asString();
+        }
+
         public String errorType() {
             return body.path("error").path("type").asString();
         }

@@ -294,6 +294,21 @@ abstract class TaskStoreContract {
         assertThat(store.queueDepth(T0)).isEqualTo(1);
     }
 
+    @Test
+    void aTasksOwnRetentionIsCountedFromItsEndInTheDatabase() {
+        Instant at = T0;
+        Task shortLived = store.insert(new NewTask(ids.next(at), "a", "z-image", "{}", null, "sandbox", at, at.plus(Duration.ofMinutes(10)),
+                java.util.Map.of(), List.of(), Duration.ofSeconds(120)));
+        Task ordinary = submit("a", T0, "sandbox");
+        store.failUnclaimed(shortLived.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(10));
+        store.failUnclaimed(ordinary.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(10));
+        Instant beforeItsEnd = T0.plusSeconds(129);
+        assertThat(store.expiredByOwnRetention(beforeItsEnd, beforeItsEnd.minusSeconds(60), 10)).isEmpty();
+        Instant after = T0.plusSeconds(131);
+        assertThat(store.expiredByOwnRetention(after, after.minusSeconds(60), 10)).extracting(Task::id).containsExactly(shortLived.id());
+        assertThat(store.expiredTasks(after, 10)).hasSize(2); // the operator's cutoff is the sweeper's to pass, not the query's
+    }
+
     private static StoredFile file(Task t) {
         return new StoredFile(t.id() + "/0.png", "image/png", 1024, 1024, 1234, "sandbox");
     }
