@@ -202,6 +202,9 @@ public final class OpenApi {
         ObjectNode events = props.putObject("webhook_events").put("type", "array").put("minItems", 1)
                 .put("description", "Which events callback_url gets (default finished and failed)");
         events.putObject("items").put("type", "string").putArray("enum").add("running").add("progress").add("finished").add("failed");
+        props.putObject("retention_seconds").put("type", "integer").put("minimum", 60)
+                .put("description", "Keep this task and its files for less time than the server does: seconds after it ends,"
+                        + " up to the server's retention");
         ObjectNode input = props.putObject("input").put("type", "object").put("additionalProperties", false);
         ArrayNode required = Json.MAPPER.createArrayNode();
         ObjectNode fields = input.putObject("properties");
