@@ -218,6 +218,8 @@ public final class PriceTable {
         both(r, "seedream-4", flat(false, "5", "apidot"));
         r.put("grok-imagine-image", flat(true, "6", "apidot"));
         both(r, "gpt-image-1.5", flat(false, "2", "apidot"));
+        // §8 gives 4 credits without saying per what; per image, so n=4 is not sold at the price of one
+        both(r, "gpt-4o-image", flat(true, "4", "apidot"));
         // OpenAI's own names have no APIDot figure: gpt-image-1.5's until an operator sets one
         both(r, "gpt-image-1", flat(false, "2", "assumed"));
         r.put("dall-e-3", flat(false, "2", "assumed"));

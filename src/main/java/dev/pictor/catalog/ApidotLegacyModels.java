@@ -9,10 +9,12 @@ import dev.pictor.catalog.ModelSpec.CrossRule;
 import dev.pictor.catalog.ModelSpec.Mode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The older ids on APIDot's model page whose input rules reference/apidot-api.md §13 gives
- * ({@code seedream-4}, {@code seedream-4-edit}, {@code grok-imagine-image}). Output sizes the
+ * ({@code seedream-4}, {@code seedream-4-edit}, {@code grok-imagine-image}, {@code gpt-4o-image},
+ * {@code gpt-4o-image-edit}). Output sizes the
  * sources leave open are chosen here and written in each model's rules.
  */
 final class ApidotLegacyModels {
@@ -57,6 +59,26 @@ final class ApidotLegacyModels {
                 ImageFormat.JPEG, ModelCatalog.tiered("size", null, 16, 4096, 4_194_304, false), input -> 1, List.of(), List.of(
                         "exactly one image_urls entry switches to editing that image",
                         "one image per request, about one megapixel at the ratio (1:1 1024x1024)")));
+        // §13: size 1:1, 2:3 or 3:2 and n 1-4; the edit takes 1-5 sources. The pixel sizes are the
+        // three of OpenAI's GPT-4o image generation, which this id names.
+        Map<String, Dimensions> gpt4oSizes = Map.of("1:1", new Dimensions(1024, 1024), "2:3", new Dimensions(1024, 1536),
+                "3:2", new Dimensions(1536, 1024));
+        for (boolean edit : new boolean[] {false, true}) {
+            List<Field> fields = new ArrayList<>(List.of(
+                    new Prompt(5_000),
+                    new Size("size", List.of("1:1", "2:3", "3:2"), false, "1:1", false, false, null, "Aspect ratio."),
+                    new Count("n", 1, 4, 1, "Number of images.")));
+            if (edit) {
+                fields.add(new Urls("image_urls", 1, 5, true));
+            }
+            specs.add(new ModelSpec(edit ? "gpt-4o-image-edit" : "gpt-4o-image", "gpt-4o-image",
+                    edit ? "GPT-4o Image (edit)" : "GPT-4o Image", edit ? Mode.EDIT : Mode.TEXT_TO_IMAGE, fields, ImageFormat.PNG,
+                    input -> new OutputSize.Fixed(gpt4oSizes.get(input.get("size").asString())), input -> input.get("n").intValue(),
+                    List.of(), List.of(
+                            "size is an aspect ratio: 1:1 1024x1024, 2:3 1024x1536, 3:2 1536x1024",
+                            edit ? "1-5 source images; n images per request (1-4); mask_url is not supported"
+                                    : "n images per request (1-4); image_urls is refused (use gpt-4o-image-edit)")));
+        }
         return specs;
     }
 }

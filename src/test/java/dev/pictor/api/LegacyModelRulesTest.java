@@ -31,4 +31,25 @@ class LegacyModelRulesTest {
             assertRejected(node, "grok-imagine-image", "{\"prompt\":\"x\",\"n\":2}", "input.n");
         }
     }
+
+    @Test
+    void gpt4oImageTakesItsThreeRatiosUpToFourImagesAndFiveSources() {
+        try (TestNode node = TestNode.start()) {
+            assertRejected(node, "gpt-4o-image", "{\"prompt\":\"x\",\"size\":\"16:9\"}", "input.size");
+            assertRejected(node, "gpt-4o-image", "{\"prompt\":\"x\",\"n\":5}", "input.n");
+            assertRejected(node, "gpt-4o-image", "{\"prompt\":\"x\",\"image_urls\":[" + URL + "]}", "input.image_urls");
+            assertRejected(node, "gpt-4o-image-edit", "{\"prompt\":\"x\"}", "input.image_urls");
+            assertRejected(node, "gpt-4o-image-edit", "{\"prompt\":\"x\",\"image_urls\":[" + String.join(",", java.util.Collections.nCopies(6, URL)) + "]}",
+                    "input.image_urls");
+            assertRejected(node, "gpt-4o-image-edit", "{\"prompt\":\"x\",\"mask_url\":" + URL + ",\"image_urls\":[" + URL + "]}", "input.mask_url");
+
+            String id = node.client().submit(KEY, "gpt-4o-image", (tools.jackson.databind.node.ObjectNode) dev.pictor.common.Json.parse(
+                    "{\"prompt\":\"a red kite\",\"size\":\"2:3\",\"n\":2}"));
+            var done = node.client().awaitTerminal(KEY, id, java.time.Duration.ofSeconds(10));
+            assertThat(done.get("status").asString()).isEqualTo("finished");
+            assertThat(done.get("files")).hasSize(2);
+            assertThat(done.get("files").get(0).get("width").asInt()).isEqualTo(1024);
+            assertThat(done.get("files").get(0).get("height").asInt()).isEqualTo(1536);
+        }
+    }
 }

@@ -94,7 +94,9 @@ class ModelsEndToEndTest {
                 c("seedream-4", "{'size':'3:4','resolution':'1K'}", 864, 1152, "image/jpeg", 1),
                 c("seedream-4-edit", "{'image_urls':[SRC],'size':'21:9','resolution':'4K'}", 6048, 2592, "image/jpeg", 1),
                 c("grok-imagine-image", "{'size':'16:9'}", 1360, 768, "image/jpeg", 1),
-                c("grok-imagine-image", "{'image_urls':[SRC]}", 1024, 1024, "image/jpeg", 1));
+                c("grok-imagine-image", "{'image_urls':[SRC]}", 1024, 1024, "image/jpeg", 1),
+                c("gpt-4o-image", "{'size':'3:2','n':2}", 1536, 1024, "image/png", 2),
+                c("gpt-4o-image-edit", "{'image_urls':[SRC,SRC2]}", 1024, 1024, "image/png", 1));
     }
 
     private static Arguments c(String model, String input, int width, int height, String type, int count) {
@@ -149,7 +151,7 @@ class ModelsEndToEndTest {
         Set<String> covered = cases().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         List<String> all = new ModelCatalog().all().stream().map(ModelSpec::id).toList();
         assertThat(covered).containsExactlyInAnyOrderElementsOf(all);
-        assertThat(all).hasSize(34);
+        assertThat(all).hasSize(36);
     }
 
     @Test
@@ -157,7 +159,7 @@ class ModelsEndToEndTest {
         var r = node.client().get("/api/models", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode models = r.data().get("models");
-        assertThat(models).hasSize(34);
+        assertThat(models).hasSize(36);
         JsonNode gpt = models.valueStream().filter(m -> m.get("id").asString().equals("gpt-image-2-edit")).findFirst().orElseThrow();
         assertThat(gpt.get("image_urls").asString()).isEqualTo("required");
         JsonNode size = gpt.get("fields").valueStream().filter(f -> f.get("name").asString().equals("size")).findFirst().orElseThrow();

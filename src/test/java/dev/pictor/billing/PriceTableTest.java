@@ -98,6 +98,9 @@ class PriceTableTest {
         assertThat(credits("grok-imagine-image", text(""))).isEqualTo("6");
         assertThat(credits("gpt-image-1.5", text(""))).isEqualTo("2");
         assertThat(credits("gpt-image-1.5-edit", edit(""))).isEqualTo("2");
+        assertThat(credits("gpt-4o-image", text(""))).isEqualTo("4");
+        assertThat(credits("gpt-4o-image", text(",\"n\":3"))).isEqualTo("12");
+        assertThat(credits("gpt-4o-image-edit", edit(",\"n\":2"))).isEqualTo("8");
         for (String model : new String[] {"gpt-image-1", "gpt-image-1-edit", "dall-e-3", "dall-e-2"}) {
             assertThat(credits(model, model.endsWith("-edit") ? edit("") : text(""))).as(model).isEqualTo("2");
             assertThat(prices.rule(model).orElseThrow().source()).as(model).isEqualTo("assumed");
