@@ -75,6 +75,8 @@ final class FakeComfyUi extends FakeUpstream {
     volatile int pendingPolls = 1;
     /** The next prompt to finish fails with this exception message (an execution error). */
     volatile String failWith;
+    /** The next accepted prompt is queued, but its answer comes only after this long (the caller has given up). */
+    volatile java.time.Duration stallAfterAccepting;
 
     FakeComfyUi() {
         try {
@@ -173,6 +175,15 @@ final class FakeComfyUi extends FakeUpstream {
         }
         int number = counter.getAndIncrement();
         jobs.add(new Job(id, number, graph));
+        java.time.Duration stall = stallAfterAccepting;
+        stallAfterAccepting = null;
+        if (stall != null) {
+            try {
+                Thread.sleep(stall.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         send(exchange, 200, "{\"prompt_id\":\"" + id + "\",\"number\":" + number + ",\"node_errors\":{}}");
     }
 
