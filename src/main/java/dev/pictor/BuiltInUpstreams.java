@@ -4,6 +4,7 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.a1111.A1111Upstream;
 import dev.pictor.upstream.ark.ArkUpstream;
 import dev.pictor.upstream.bfl.BflUpstream;
+import dev.pictor.upstream.comfyui.ComfyUiUpstream;
 import dev.pictor.upstream.dashscope.DashScopeUpstream;
 import dev.pictor.upstream.fal.FalUpstream;
 import dev.pictor.upstream.gemini.GeminiUpstream;
@@ -34,7 +35,8 @@ public final class BuiltInUpstreams {
             FalUpstream.DEFINITION,
             ReplicateUpstream.DEFINITION,
             A1111Upstream.DEFINITION,
-            SdCppUpstream.DEFINITION);
+            SdCppUpstream.DEFINITION,
+            ComfyUiUpstream.DEFINITION);
 
     private BuiltInUpstreams() {
     }

@@ -115,7 +115,7 @@ public final class Pictor implements AutoCloseable {
         if (settings.sandbox().enabled()) {
             upstreams.register(new SandboxUpstream(settings.sandbox(), settings.fetch().maxPixels()));
         }
-        Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock);
+        Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock, catalog);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !upstreams.hasRoutes(m)).toList();
         if (settings.sandbox().enabled() && !withoutUpstream.isEmpty()) {
             withoutUpstream.forEach(m -> upstreams.addRoute(m, new UpstreamRegistry.Route(SandboxUpstream.NAME, null)));

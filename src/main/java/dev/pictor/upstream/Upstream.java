@@ -2,6 +2,8 @@ package dev.pictor.upstream;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * An engine that turns a validated request into images: the sandbox, or an adapter for an upstream.
@@ -23,6 +25,15 @@ public interface Upstream {
 
     /** Maximum concurrent calls on one node. */
     int concurrency();
+
+    /**
+     * The catalog models this upstream routes by default, with its own model ids, when that depends on
+     * its settings (a local engine serves the models it has a workflow file for); empty to use its
+     * {@link UpstreamDefinition#models()}.
+     */
+    default Optional<Map<String, String>> servedModels() {
+        return Optional.empty();
+    }
 
     /** Runs the generation (sync upstreams) or submits it (async upstreams). */
     Outcome start(GenerationJob job) throws UpstreamException, InterruptedException;

@@ -1,7 +1,9 @@
 package dev.pictor.upstream;
 
+import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.media.SafeFetcher;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +24,20 @@ public final class Upstreams {
 
     /** Registers every configured upstream of {@code definitions} and its default routes, then applies {@code PICTOR_ROUTES}. */
     public static void configure(UpstreamSettings settings, List<UpstreamDefinition> definitions, UpstreamRegistry registry,
-                                 SafeFetcher downloads, Clock clock) {
+                                 SafeFetcher downloads, Clock clock, ModelCatalog catalog) {
         Map<String, Map<String, String>> enabled = new LinkedHashMap<>();
+        Map<String, String> overrides = parseRoutes(settings.routes());
         for (UpstreamDefinition definition : definitions) {
             if (!definition.configured(settings.environment())) {
                 continue;
             }
             var http = new UpstreamHttp(definition.name(), settings.callTimeout(), settings.maxBytes(), downloads, clock);
-            var context = new UpstreamContext(http, settings.pollInterval(), settings.concurrency(), clock);
-            registry.register(definition.factory().create(definition.config(settings.environment()), context));
-            enabled.put(definition.name(), definition.models());
+            var context = new UpstreamContext(http, settings.pollInterval(), settings.concurrency(), clock, catalog,
+                    routesNaming(overrides, definition.name()));
+            Upstream upstream = definition.factory().create(definition.config(settings.environment()), context);
+            registry.register(upstream);
+            enabled.put(definition.name(), upstream.servedModels().orElse(definition.models()));
         }
-        Map<String, String> overrides = parseRoutes(settings.routes());
         enabled.forEach((upstream, models) -> models.forEach((model, upstreamModel) -> {
             if (!overrides.containsKey(model)) {
                 registry.addRoute(model, new UpstreamRegistry.Route(upstream, upstreamModel));
@@ -57,6 +61,20 @@ public final class Upstreams {
             routes.put(parts[0].trim(), parts[1].trim());
         }
         return routes;
+    }
+
+    /** Model to the upstream model ids the {@code PICTOR_ROUTES} entries give {@code upstream} ("" for none). */
+    private static Map<String, List<String>> routesNaming(Map<String, String> overrides, String upstream) {
+        Map<String, List<String>> named = new LinkedHashMap<>();
+        overrides.forEach((model, list) -> {
+            for (String item : list.split(",")) {
+                String[] p = item.trim().split(":", 2);
+                if (p[0].trim().equals(upstream)) {
+                    named.computeIfAbsent(model, k -> new ArrayList<>()).add(p.length > 1 ? p[1].trim() : "");
+                }
+            }
+        });
+        return named;
     }
 
     /** The routes PICTOR_ROUTES names, in its order; any registered upstream may appear, the sandbox included. */

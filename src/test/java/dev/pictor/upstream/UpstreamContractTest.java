@@ -81,7 +81,15 @@ class UpstreamContractTest {
                         FakeUpstream.Fault.of(422, "{\"detail\":[{\"loc\":[\"body\",\"width\"],\"msg\":\"value is not a valid integer\",\"type\":\"type_error.integer\"}]}"),
                         "PICTOR_A1111_URL", "/", "flux-2-pro"),
                 new Vendor("sdcpp", FakeSdCpp::new, f -> Map.of("PICTOR_SDCPP_URL", f.baseUrl(), "PICTOR_ROUTES", "flux-2-pro=sdcpp"),
-                        FakeUpstream.Fault.of(400, "{\"error\":\"invalid size\"}"), "PICTOR_SDCPP_URL", "/v1/", "flux-2-pro"));
+                        FakeUpstream.Fault.of(400, "{\"error\":\"invalid size\"}"), "PICTOR_SDCPP_URL", "/v1/", "flux-2-pro"),
+                // ComfyUI's own routes are also served under /api: that is the other spelling
+                new Vendor("comfyui", FakeComfyUi::new, f -> Map.of("PICTOR_COMFYUI_URL", f.baseUrl(),
+                        "PICTOR_COMFYUI_WORKFLOWS", ((FakeComfyUi) f).workflows.toString()),
+                        FakeUpstream.Fault.of(400, "{\"error\":{\"type\":\"prompt_outputs_failed_validation\",\"message\":\"Prompt outputs failed validation\","
+                                + "\"details\":\"\",\"extra_info\":{}},\"node_errors\":{\"5\":{\"errors\":[{\"type\":\"value_bigger_than_max\","
+                                + "\"message\":\"Value bigger than max\",\"details\":\"width: 99999 bigger than max of 16384\",\"extra_info\":{\"input_name\":\"width\","
+                                + "\"received_value\":99999}}],\"dependent_outputs\":[\"9\"],\"class_type\":\"EmptyLatentImage\"}}}"),
+                        "PICTOR_COMFYUI_URL", "/api/", "flux-2-pro"));
     }
 
     private static TestNode node(Vendor vendor, FakeUpstream fake, Map<String, String> extra) {
