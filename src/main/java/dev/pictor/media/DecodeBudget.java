@@ -116,7 +116,8 @@ public final class DecodeBudget {
                     + setting + ")", true);
         }
         int count = Math.toIntExact((need + PIXELS_PER_PERMIT - 1) / PIXELS_PER_PERMIT);
-        if (!permits.tryAcquire(count)) {
+        // The timed form even for "no wait": the untimed tryAcquire barges past waiters, unfair to a large image.
+        if (!permits.tryAcquire(count, 0, TimeUnit.NANOSECONDS)) {
             Duration wait = Duration.between(clock.instant(), deadline);
             waiting.put(taskId, need);
             try {
