@@ -17,6 +17,7 @@ import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
 import dev.pictor.net.AddressPolicy;
+import dev.pictor.media.DecodeBudget;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.ui.UiRoutes;
@@ -91,17 +92,22 @@ public final class Pictor implements AutoCloseable {
     }
 
     public static Pictor start(Settings settings, Clock clock, PrintStream console) {
+        return start(settings, clock, console, DecodeBudget::imageIo);
+    }
+
+    /** A node whose images are decoded by {@code decoder}: tests make it run out of memory. */
+    public static Pictor start(Settings settings, Clock clock, PrintStream console, DecodeBudget.Decoder decoder) {
         var db = settings.database();
         Database database = Database.open(db.jdbcUrl(settings.dataDir()), db.user(), db.password(), db.poolSize());
         try {
-            return start(settings, clock, console, database);
+            return start(settings, clock, console, database, decoder);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
     }
 
-    private static Pictor start(Settings settings, Clock clock, PrintStream console, Database database) {
+    private static Pictor start(Settings settings, Clock clock, PrintStream console, Database database, DecodeBudget.Decoder decoder) {
         var metrics = new Metrics(clock);
         var keys = new ApiKeys(database.jdbc(), clock);
         bootstrapKeys(settings, keys, console);
@@ -111,9 +117,12 @@ public final class Pictor implements AutoCloseable {
         var prices = PriceTable.load(catalog, settings.billing().pricesFile());
         var outbound = new PinnedHttpClient(new AddressPolicy(settings.fetch().allow()), settings.fetch().connectTimeout());
         var fetcher = new SafeFetcher(outbound, settings.fetch());
+        var decodes = new DecodeBudget(settings.decode().megapixels(), "PICTOR_DECODE_MEGAPIXELS=" + settings.decode().megapixels(),
+                decoder, clock);
+        metrics.bindDecodeBudget(decodes::capacityPixels, decodes::inUsePixels, decodes::peakPixels);
         var upstreams = new UpstreamRegistry(clock);
         if (settings.sandbox().enabled()) {
-            upstreams.register(new SandboxUpstream(settings.sandbox(), settings.fetch().maxPixels()));
+            upstreams.register(new SandboxUpstream(settings.sandbox()));
         }
         Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock, catalog);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !upstreams.hasRoutes(m)).toList();
@@ -151,7 +160,7 @@ public final class Pictor implements AutoCloseable {
         var store = new TaskStore(database.jdbc(), onTerminal, outbox, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
-        var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, blobs, fileUrls, metrics, clock, nodeId, settings.tasks());
+        var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, decodes, blobs, fileUrls, metrics, clock, nodeId, settings.tasks());
         var tasks = new TaskService(store, catalog, upstreams, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
                 fileUrls, settings.files().retention(), settings.fetch(), clock, settings.tasks());
         var sweeper = new Sweeper(store, blobs, metrics, clock, Duration.ofSeconds(1), settings.files().retention(),

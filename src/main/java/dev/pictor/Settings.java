@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import dev.pictor.api.ServerSettings;
 import dev.pictor.billing.BillingSettings;
 import dev.pictor.db.DatabaseSettings;
+import dev.pictor.media.DecodeBudget;
+import dev.pictor.media.DecodeSettings;
 import dev.pictor.net.FetchSettings;
 import dev.pictor.storage.FileSettings;
 import dev.pictor.task.TaskSettings;
@@ -33,6 +35,7 @@ public record Settings(
         DatabaseSettings database,
         FileSettings files,
         FetchSettings fetch,
+        DecodeSettings decode,
         SandboxSettings sandbox,
         TaskSettings tasks,
         WebhookSettings webhooks,
@@ -74,6 +77,7 @@ public record Settings(
                         Duration.ofMillis(e.integer("PICTOR_FETCH_CONNECT_TIMEOUT_MS", 5_000)),
                         Duration.ofMillis(e.integer("PICTOR_FETCH_READ_TIMEOUT_MS", 15_000)),
                         e.integer("PICTOR_FETCH_MAX_REDIRECTS", 3)),
+                new DecodeSettings(e.longValue("PICTOR_DECODE_MEGAPIXELS", DecodeBudget.defaultMegapixels(Runtime.getRuntime().maxMemory()))),
                 new SandboxSettings(
                         e.bool("PICTOR_SANDBOX", true),
                         Duration.ofMillis(e.integer("PICTOR_SANDBOX_LATENCY_MS", 500)),

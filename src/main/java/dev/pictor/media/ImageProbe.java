@@ -75,32 +75,55 @@ public final class ImageProbe {
         if ((long) size[0] * size[1] > maxPixels) {
             throw new IOException("image is " + size[0] + "x" + size[1] + ", over the limit of " + maxPixels + " pixels");
         }
+        BufferedImage image;
+        try {
+            image = read(bytes, type);
+        } catch (OutOfMemoryError e) {
+            throw new OutOfMemory(size[0], size[1]);
+        } catch (IOException e) {
+            if (causedByOutOfMemory(e)) {
+                throw new OutOfMemory(size[0], size[1]);
+            }
+            throw e;
+        }
+        if (image == null) {
+            throw new IOException("image could not be decoded");
+        }
+        return image;
+    }
+
+    /** Decodes the first frame with ImageIO, in memory; null when the reader gives no image. */
+    static BufferedImage read(byte[] bytes, String contentType) throws IOException {
         try (ImageInputStream in = memory(bytes)) {
-            ImageReader reader = readerFor(type);
+            ImageReader reader = readerFor(contentType);
             try {
                 reader.setInput(in, true, true);
-                BufferedImage image;
-                try {
-                    image = reader.read(0);
-                } catch (OutOfMemoryError e) {
-                    throw new OutOfMemory(size[0], size[1]);
-                } catch (IOException e) {
-                    // Some readers wrap the error in an IIOException; it is the same capacity fault.
-                    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                        if (c instanceof OutOfMemoryError) {
-                            throw new OutOfMemory(size[0], size[1]);
-                        }
-                    }
-                    throw e;
-                }
-                if (image == null) {
-                    throw new IOException("image could not be decoded");
-                }
-                return image;
+                return reader.read(0);
             } finally {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * Whether an OutOfMemoryError is behind {@code e}: readers wrap it (PNG's "Caught exception during
+     * read") or attach it as suppressed, and the message then misleads ("Error reading PNG image data").
+     */
+    static boolean causedByOutOfMemory(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return true;
+            }
+            for (Throwable s : c.getSuppressed()) {
+                if (s instanceof OutOfMemoryError) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -83,6 +84,19 @@ public final class Metrics {
         Gauge.builder("pictor_webhook_backlog", () -> backlog.get().doubleValue())
                 .description("Webhook events waiting for an attempt (due or scheduled)")
                 .register(registry);
+    }
+
+    /**
+     * The node's decode budget in pixels: its size, what is leased now, and the most leased at once
+     * since start (what sizing PICTOR_DECODE_MEGAPIXELS needs to know).
+     */
+    public void bindDecodeBudget(LongSupplier capacity, LongSupplier inUse, LongSupplier peak) {
+        Gauge.builder("pictor_decode_pixels_budget", () -> (double) capacity.getAsLong())
+                .description("Decoded pixels this node holds at most at once (PICTOR_DECODE_MEGAPIXELS)").register(registry);
+        Gauge.builder("pictor_decode_pixels_in_use", () -> (double) inUse.getAsLong())
+                .description("Decoded pixels leased now").register(registry);
+        Gauge.builder("pictor_decode_pixels_peak", () -> (double) peak.getAsLong())
+                .description("The most decoded pixels leased at one moment since the node started").register(registry);
     }
 
     /** A failed attempt on an upstream, by the error code it failed with. */

@@ -81,11 +81,28 @@ public final class PinnedHttpClient {
         if (uri.getHost() == null || uri.getRawUserInfo() != null) {
             throw new FetchException("the URL needs a host and must not carry credentials");
         }
+        if (ambiguousIpv4(uri.getHost())) {
+            throw new FetchException("the URL's host is an IPv4 address in octal, hex, short or zero-padded form; write it as four decimal numbers");
+        }
         // java.net.URI accepts any digits as a port; a socket does not, and throws outside FetchException.
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
             throw new FetchException("the URL's port must be between 1 and 65535");
         }
         return uri;
+    }
+
+    /**
+     * A host made of numbers that is not a plain dotted quad ({@code 0177.0.0.1}, {@code 012.0.0.1},
+     * {@code 0x7f.1}, {@code 2130706433}, {@code 127.1}). Java reads {@code 0177.0.0.1} as 177.0.0.1, a
+     * browser or proxy as 127.0.0.1: what the policy checked would not be what another reader of the
+     * same URL reaches, so none of these forms is accepted. No real host name is all numbers.
+     */
+    static boolean ambiguousIpv4(String host) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (h.isEmpty() || !h.toLowerCase(Locale.ROOT).matches("(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+))*")) {
+            return false;
+        }
+        return !h.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     }
 
     /** Resolves and checks the URL's host without connecting; throws with the reason when it is not allowed. */

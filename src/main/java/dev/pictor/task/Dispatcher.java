@@ -2,6 +2,7 @@ package dev.pictor.task;
 
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.common.BackgroundLoop;
+import dev.pictor.media.DecodeBudget;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.BlobStore;
@@ -62,8 +63,8 @@ public final class Dispatcher implements AutoCloseable {
     private final BackgroundLoop claimLoop;
     private final BackgroundLoop heartbeat;
 
-    public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs,
-                      FileUrls fileUrls, Metrics metrics, Clock clock, String nodeId, TaskSettings settings) {
+    public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, DecodeBudget decodes,
+                      BlobStore blobs, FileUrls fileUrls, Metrics metrics, Clock clock, String nodeId, TaskSettings settings) {
         this.store = store;
         this.upstreams = upstreams;
         this.clock = clock;
@@ -72,7 +73,8 @@ public final class Dispatcher implements AutoCloseable {
         this.pollInterval = settings.pollInterval();
         // java.util.Random is thread-safe, which the runners sharing the policy need.
         var policy = new RetryPolicy(settings.retryBase(), settings.maxAttempts(), clock, new Random());
-        this.runner = new TaskRunner(store, catalog, upstreams, fetcher, blobs, new OwnFiles(fileUrls, store, blobs), metrics, clock, policy, background, this::wakeAt);
+        this.runner = new TaskRunner(store, catalog, upstreams, fetcher, decodes, blobs, new OwnFiles(fileUrls, store, blobs), metrics, clock,
+                policy, background, this::wakeAt);
         this.nodeSlots = new Semaphore(settings.maxInFlight());
         upstreams.all().forEach(u -> upstreamSlots.put(u.name(), new Semaphore(u.concurrency())));
         this.claimLoop = new BackgroundLoop("pictor-dispatcher", settings.pollInterval(), () -> claimRound() > 0);

@@ -6,6 +6,7 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
+import dev.pictor.media.DecodeBudget;
 import dev.pictor.media.SafeFetcher;
 import dev.pictor.media.SourceImage;
 import dev.pictor.metrics.Metrics;
@@ -53,6 +54,7 @@ final class TaskRunner {
     private final ModelCatalog catalog;
     private final UpstreamRegistry upstreams;
     private final SafeFetcher fetcher;
+    private final DecodeBudget decodes;
     private final BlobStore blobs;
     private final OwnFiles ownFiles;
     private final Metrics metrics;
@@ -67,12 +69,14 @@ final class TaskRunner {
     private final Map<String, Future<?>> generationsByTask = new ConcurrentHashMap<>();
     private final AtomicBoolean abandoning = new AtomicBoolean();
 
-    TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, BlobStore blobs, OwnFiles ownFiles,
-               Metrics metrics, Clock clock, RetryPolicy policy, Executor background, Consumer<Instant> dueAt) {
+    TaskRunner(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, DecodeBudget decodes,
+               BlobStore blobs, OwnFiles ownFiles, Metrics metrics, Clock clock, RetryPolicy policy, Executor background,
+               Consumer<Instant> dueAt) {
         this.store = store;
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.fetcher = fetcher;
+        this.decodes = decodes;
         this.blobs = blobs;
         this.ownFiles = ownFiles;
         this.metrics = metrics;
@@ -152,8 +156,15 @@ final class TaskRunner {
                 case Step.Finished finished -> recordFinished(claim, upstream, finished.files(), started);
             }
         } catch (TimeoutException e) {
-            generation.cancel(true);
-            end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
+            // Read before the cancel ends the wait: a task that waited for decode memory says so.
+            Long waitedFor = decodes.waitingFor(task.id());
+            if (!generation.cancel(true) && generation.state() == Future.State.FAILED) {
+                handleFailure(claim, upstream, request, generation.exceptionNow()); // it failed just in time
+            } else {
+                end(claim, ErrorCode.TIMEOUT, waitedFor == null ? "the task did not finish before its deadline"
+                        : "the task did not finish before its deadline: it waited for " + (waitedFor + 500_000) / 1_000_000
+                        + " megapixels of decode memory, and other tasks held this node's budget (PICTOR_DECODE_MEGAPIXELS)");
+            }
         } catch (ExecutionException e) {
             handleFailure(claim, upstream, request, e.getCause());
         } catch (CancellationException e) {
@@ -209,9 +220,10 @@ final class TaskRunner {
         Upstream.Outcome outcome;
         if (task.upstreamRef() == null) {
             List<SourceImage> sources = fetchSources(task, request.imageUrls());
-            outcome = upstream.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress));
+            outcome = upstream.start(new GenerationJob(task.id(), request, upstreamModel, sources, progress, task.deadlineAt(), decodes));
         } else {
-            outcome = upstream.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress), task.upstreamRef());
+            outcome = upstream.poll(new GenerationJob(task.id(), request, upstreamModel, List.of(), progress, task.deadlineAt(), decodes),
+                    task.upstreamRef());
         }
         return switch (outcome) {
             case Upstream.Outcome.Pending pending -> new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
@@ -274,6 +286,11 @@ final class TaskRunner {
     private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause) {
         if (abandoning.get()) {
             return;
+        }
+        if (cause instanceof OutOfMemoryError) {
+            // Painting, scaling or encoding ran out of heap: the node's capacity, named as such and retried.
+            cause = new UpstreamException(ErrorCode.INTERNAL_ERROR, "this node ran out of memory while generating the image"
+                    + " (lower PICTOR_DECODE_MEGAPIXELS or give the JVM more heap)", true);
         }
         if (!(cause instanceof UpstreamException failure)) {
             // Not the client's fault and not worth echoing: log the detail (no prompt in it), answer generically.

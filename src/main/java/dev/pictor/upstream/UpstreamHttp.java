@@ -86,8 +86,13 @@ public final class UpstreamHttp {
             if (cause instanceof HttpTimeoutException) {
                 throw timedOut();
             }
-            if (cause instanceof IOException) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException) {
                 throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " could not be reached (" + cause.getClass().getSimpleName() + ")", true);
+            }
+            if (cause instanceof IOException) {
+                // Connected, then closed early: no answer at all, or a body shorter than its Content-Length.
+                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, vendor + " closed the connection before a whole answer arrived ("
+                        + cause.getClass().getSimpleName() + ")", true);
             }
             throw new IllegalStateException(vendor + " call failed", cause);
         }

@@ -2,6 +2,7 @@ package dev.pictor.support;
 
 import dev.pictor.Pictor;
 import dev.pictor.Settings;
+import dev.pictor.media.DecodeBudget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -61,6 +62,19 @@ public final class TestNode implements AutoCloseable {
         env.putAll(overrides);
         Pictor pictor = Pictor.start(Settings.fromEnvironment(env), clock, new PrintStream(new ByteArrayOutputStream()));
         return new TestNode(pictor, dataDir);
+    }
+
+    /** A node whose images are decoded by {@code decoder} (one that runs out of memory, say). */
+    public static TestNode start(Map<String, String> overrides, DecodeBudget.Decoder decoder) {
+        try {
+            Path dir = Files.createTempDirectory("pictor-test-");
+            Map<String, String> env = new HashMap<>(defaults(dir));
+            env.putAll(overrides);
+            Pictor pictor = Pictor.start(Settings.fromEnvironment(env), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream()), decoder);
+            return new TestNode(pictor, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Map<String, String> defaults(Path dataDir) {

@@ -2,11 +2,8 @@ package dev.pictor.upstream.a1111;
 
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
-import dev.pictor.catalog.ImageFormat;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
@@ -16,7 +13,6 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -122,7 +118,7 @@ public final class A1111Upstream implements Upstream {
             String b64 = item.asString("");
             b64 = b64.startsWith("data:") ? b64.substring(b64.indexOf(',') + 1) : b64;
             try {
-                images.add(inFormat(http.image(Base64.getDecoder().decode(b64)), request.format()));
+                images.add(job.inFormat(http.image(Base64.getDecoder().decode(b64)), request.format(), NAME));
             } catch (IllegalArgumentException e) {
                 throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "a1111 sent an image that is not valid base64", true);
             }
@@ -142,18 +138,6 @@ public final class A1111Upstream implements Upstream {
             // best effort: the engine may be gone or already idle
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "a1111's image could not be converted to " + wanted.extension(), false);
         }
     }
 

@@ -5,7 +5,6 @@ import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.ImageFormat;
 import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
@@ -121,7 +120,7 @@ public final class DashScopeUpstream implements Upstream {
         }
         JsonNode answer = checked(http.send(call));
         if (sync) {
-            return new Outcome.Done(images(answer.path("output"), wanted));
+            return new Outcome.Done(images(job, answer.path("output"), wanted));
         }
         String taskId = answer.path("output").path("task_id").asString("");
         if (taskId.isEmpty()) {
@@ -147,7 +146,7 @@ public final class DashScopeUpstream implements Upstream {
         return switch (output.path("task_status").asString("")) {
             case "PENDING" -> new Outcome.Pending(taskId, 10, pollInterval);
             case "RUNNING" -> new Outcome.Pending(taskId, 50, pollInterval);
-            case "SUCCEEDED" -> new Outcome.Done(images(output, job.outputSize()));
+            case "SUCCEEDED" -> new Outcome.Done(images(job, output, job.outputSize()));
             case "FAILED" -> throw failed(output.path("code").asString(""), output.path("message").asString(""));
             case "CANCELED" -> throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "dashscope cancelled the job", false);
             case "UNKNOWN" -> throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "dashscope no longer knows the job (expired or unknown)", false);
@@ -160,13 +159,13 @@ public final class DashScopeUpstream implements Upstream {
      * scaled to {@code wanted} when Wan had to generate a larger one. A choice without an image (one
      * that failed inspection) is left out; none at all is a failure.
      */
-    private List<GeneratedImage> images(JsonNode output, Dimensions wanted) throws UpstreamException {
+    private List<GeneratedImage> images(GenerationJob job, JsonNode output, Dimensions wanted) throws UpstreamException, InterruptedException {
         List<GeneratedImage> images = new ArrayList<>();
         String failure = output.path("code").asString("");
         for (JsonNode choice : output.path("choices")) {
             for (JsonNode part : choice.path("message").path("content")) {
                 if (part.hasNonNull("image")) {
-                    images.add(fitted(http.download(part.get("image").asString()), wanted));
+                    images.add(fitted(job, http.download(part.get("image").asString()), wanted));
                 }
             }
             if (choice.hasNonNull("code")) {
@@ -180,13 +179,17 @@ public final class DashScopeUpstream implements Upstream {
     }
 
     /** Scales a larger image down to the requested size; the aspect ratio is the same by construction. */
-    private static GeneratedImage fitted(GeneratedImage image, Dimensions wanted) throws UpstreamException {
+    private static GeneratedImage fitted(GenerationJob job, GeneratedImage image, Dimensions wanted)
+            throws UpstreamException, InterruptedException {
         if (image.width() == wanted.width() && image.height() == wanted.height()
                 || (long) image.width() * image.height() <= (long) wanted.width() * wanted.height()) {
             return image;
         }
-        try {
-            BufferedImage source = ImageProbe.decode(image.bytes(), (long) image.width() * image.height());
+        String what = NAME + "'s " + image.width() + "x" + image.height() + " image";
+        // the decoded image, the scaled one and the encoder's copy of it
+        long pixels = (long) image.width() * image.height() + 2L * wanted.width() * wanted.height();
+        try (var lease = job.reserve(pixels, what)) {
+            BufferedImage source = job.decode(lease, image.bytes(), what);
             BufferedImage scaled = new BufferedImage(wanted.width(), wanted.height(), BufferedImage.TYPE_INT_ARGB);
             Graphics2D g = scaled.createGraphics();
             try {

@@ -5,8 +5,6 @@ import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.ImageFormat;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
@@ -17,7 +15,6 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -167,7 +164,7 @@ public final class FalUpstream implements Upstream {
                 continue;
             }
             GeneratedImage image = url.startsWith("data:") ? decode(url) : http.download(url);
-            images.add(inFormat(image, job.request().format()));
+            images.add(job.inFormat(image, job.request().format(), NAME));
         }
         if (images.isEmpty()) {
             if (nsfw.isArray() && !nsfw.isEmpty()) {
@@ -232,18 +229,6 @@ public final class FalUpstream implements Upstream {
             return http.image(Base64.getDecoder().decode(dataUri.substring(comma + 1)));
         } catch (IllegalArgumentException e) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "fal sent an image that is not valid base64", true);
-        }
-    }
-
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "fal's image could not be converted to " + wanted.extension(), false);
         }
     }
 

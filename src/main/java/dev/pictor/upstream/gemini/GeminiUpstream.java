@@ -2,9 +2,6 @@ package dev.pictor.upstream.gemini;
 
 import dev.pictor.common.Json;
 import dev.pictor.catalog.GenerationRequest;
-import dev.pictor.catalog.ImageFormat;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.BaseUrls;
@@ -16,7 +13,6 @@ import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import dev.pictor.common.ErrorCode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -111,7 +107,7 @@ public final class GeminiUpstream implements Upstream {
             JsonNode inline = part.path("inlineData");
             if (inline.isObject() && !part.path("thought").asBoolean(false)) {
                 try {
-                    images.add(inFormat(http.image(Base64.getDecoder().decode(inline.path("data").asString(""))), request.format()));
+                    images.add(job.inFormat(http.image(Base64.getDecoder().decode(inline.path("data").asString(""))), request.format(), NAME));
                 } catch (IllegalArgumentException e) {
                     throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "gemini sent an image that is not valid base64", true);
                 }
@@ -128,16 +124,4 @@ public final class GeminiUpstream implements Upstream {
         return new Outcome.Done(List.of(images.getLast()));
     }
 
-    /** Re-encodes the image when the request asked for another format than Gemini's PNG. */
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "gemini's image could not be converted to " + wanted.extension(), false);
-        }
-    }
 }

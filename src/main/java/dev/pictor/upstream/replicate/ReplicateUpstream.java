@@ -5,8 +5,6 @@ import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.ImageFormat;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
@@ -17,7 +15,6 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -141,7 +138,7 @@ public final class ReplicateUpstream implements Upstream {
         return outcome(job, getUrl, http.json(answer));
     }
 
-    private Outcome outcome(GenerationJob job, String getUrl, JsonNode prediction) throws UpstreamException {
+    private Outcome outcome(GenerationJob job, String getUrl, JsonNode prediction) throws UpstreamException, InterruptedException {
         String status = prediction.path("status").asString("");
         return switch (status) {
             case "starting" -> new Outcome.Pending(getUrl, 5, pollInterval);
@@ -159,7 +156,7 @@ public final class ReplicateUpstream implements Upstream {
         };
     }
 
-    private List<GeneratedImage> images(GenerationJob job, JsonNode output) throws UpstreamException {
+    private List<GeneratedImage> images(GenerationJob job, JsonNode output) throws UpstreamException, InterruptedException {
         List<String> urls = new ArrayList<>();
         if (output.isString()) {
             urls.add(output.asString());
@@ -175,7 +172,7 @@ public final class ReplicateUpstream implements Upstream {
         }
         List<GeneratedImage> images = new ArrayList<>();
         for (String url : urls) {
-            images.add(inFormat(http.download(url), job.request().format()));
+            images.add(job.inFormat(http.download(url), job.request().format(), NAME));
         }
         return images;
     }
@@ -221,18 +218,6 @@ public final class ReplicateUpstream implements Upstream {
 
     private static String dataUri(SourceImage source) {
         return "data:" + source.contentType() + ";base64," + Base64.getEncoder().encodeToString(source.bytes());
-    }
-
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "replicate's image could not be converted to " + wanted.extension(), false);
-        }
     }
 
     /** Replicate's problem-details text ({@code detail}, else {@code title}). */

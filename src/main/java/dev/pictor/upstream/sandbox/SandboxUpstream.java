@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
@@ -17,7 +16,6 @@ import dev.pictor.common.ErrorCode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,12 +40,10 @@ public final class SandboxUpstream implements Upstream {
 
     private final Duration latency;
     private final int concurrency;
-    private final long maxSourcePixels;
 
-    public SandboxUpstream(SandboxSettings settings, long maxSourcePixels) {
+    public SandboxUpstream(SandboxSettings settings) {
         this.latency = settings.latency();
         this.concurrency = settings.concurrency();
-        this.maxSourcePixels = maxSourcePixels;
     }
 
     @Override
@@ -82,16 +78,53 @@ public final class SandboxUpstream implements Upstream {
         }
         simulateLatency(delay, job.progress());
 
-        List<BufferedImage> sources = decodeSources(job.sources());
+        return paint(job);
+    }
+
+    /**
+     * Decodes one source at a time and paints the outputs that use it (output i uses source i mod n),
+     * so a task holds at most one source and one output in memory, each under a lease on the node's
+     * decode budget: sixteen large sources take sixteen turns, not sixteen times the memory.
+     */
+    private List<GeneratedImage> paint(GenerationJob job) throws UpstreamException, InterruptedException {
+        GenerationRequest request = job.request();
+        List<SourceImage> sources = job.sources();
         Dimensions size = job.outputSize();
-        List<GeneratedImage> images = new ArrayList<>(request.imageCount());
-        for (int i = 0; i < request.imageCount(); i++) {
-            BufferedImage source = sources.isEmpty() ? null : sources.get(i % sources.size());
-            BufferedImage image = SandboxPainter.paint(seedFor(request, i, size), size.width(), size.height(), source);
-            byte[] bytes = ImageEncoder.encode(image, request.format());
-            images.add(new GeneratedImage(bytes, request.format().contentType(), size.width(), size.height()));
+        int count = request.imageCount();
+        long outputPixels = 2L * size.width() * size.height(); // the painted image and the encoder's copy
+        GeneratedImage[] images = new GeneratedImage[count];
+        if (sources.isEmpty()) {
+            for (int i = 0; i < count; i++) {
+                try (var lease = job.reserve(outputPixels, "the " + size.width() + "x" + size.height() + " output")) {
+                    images[i] = paintOne(request, i, size, null);
+                }
+            }
+            return List.of(images);
         }
-        return images;
+        int n = sources.size();
+        for (int s = 0; s < n; s++) {
+            SourceImage source = sources.get(s);
+            String what = "image_urls[" + s + "] (" + source.width() + "x" + source.height() + ")";
+            long pixels = (long) source.width() * source.height() + (s < count ? outputPixels : 0);
+            try (var lease = job.reserve(pixels, what)) {
+                BufferedImage decoded;
+                try {
+                    decoded = job.decode(lease, source.bytes(), what);
+                } catch (IOException e) {
+                    throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + s + "] could not be decoded: " + e.getMessage(), false);
+                }
+                for (int i = s; i < count; i += n) {
+                    images[i] = paintOne(request, i, size, decoded);
+                }
+            }
+        }
+        return List.of(images);
+    }
+
+    private static GeneratedImage paintOne(GenerationRequest request, int index, Dimensions size, BufferedImage source) {
+        BufferedImage image = SandboxPainter.paint(seedFor(request, index, size), size.width(), size.height(), source);
+        byte[] bytes = ImageEncoder.encode(image, request.format());
+        return new GeneratedImage(bytes, request.format().contentType(), size.width(), size.height());
     }
 
     private static void simulateLatency(Duration delay, GenerationJob.ProgressSink progress) throws InterruptedException {
@@ -103,21 +136,6 @@ public final class SandboxUpstream implements Upstream {
             }
             progress.report(step * 90 / PROGRESS_STEPS);
         }
-    }
-
-    private List<BufferedImage> decodeSources(List<SourceImage> sources) throws UpstreamException {
-        List<BufferedImage> decoded = new ArrayList<>(sources.size());
-        for (int i = 0; i < sources.size(); i++) {
-            try {
-                decoded.add(ImageProbe.decode(sources.get(i).bytes(), maxSourcePixels));
-            } catch (ImageProbe.OutOfMemory e) {
-                // Retryable: the memory may be free on the next attempt or on another node.
-                throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "image_urls[" + i + "]: " + e.getMessage(), true);
-            } catch (IOException e) {
-                throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + i + "] could not be decoded: " + e.getMessage(), false);
-            }
-        }
-        return decoded;
     }
 
     private static UpstreamException failure(String code) {

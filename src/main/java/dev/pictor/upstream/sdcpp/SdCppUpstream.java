@@ -5,8 +5,6 @@ import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.ImageFormat;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
@@ -18,7 +16,6 @@ import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +110,7 @@ public final class SdCppUpstream implements Upstream {
         List<GeneratedImage> images = new ArrayList<>();
         for (JsonNode item : http.json(answer).path("data")) {
             try {
-                images.add(inFormat(http.image(Base64.getDecoder().decode(item.path("b64_json").asString(""))), request.format()));
+                images.add(job.inFormat(http.image(Base64.getDecoder().decode(item.path("b64_json").asString(""))), request.format(), NAME));
             } catch (IllegalArgumentException e) {
                 throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "sdcpp sent an image that is not valid base64", true);
             }
@@ -129,15 +126,4 @@ public final class SdCppUpstream implements Upstream {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "sdcpp's image could not be converted to " + wanted.extension(), false);
-        }
-    }
 }

@@ -1,11 +1,8 @@
 package dev.pictor.upstream.xai;
 
 import dev.pictor.catalog.GenerationRequest;
-import dev.pictor.catalog.ImageFormat;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.common.Json;
-import dev.pictor.media.ImageEncoder;
-import dev.pictor.media.ImageProbe;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
@@ -16,7 +13,6 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -128,7 +124,7 @@ public final class XaiUpstream implements Upstream {
             } else {
                 continue;
             }
-            images.add(inFormat(image, request.format()));
+            images.add(job.inFormat(image, request.format(), NAME));
         }
         if (images.isEmpty()) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "xai answered without an image", true);
@@ -142,15 +138,4 @@ public final class XaiUpstream implements Upstream {
                 .put("url", "data:" + source.contentType() + ";base64," + Base64.getEncoder().encodeToString(source.bytes()));
     }
 
-    private static GeneratedImage inFormat(GeneratedImage image, ImageFormat wanted) throws UpstreamException {
-        if (image.contentType().equals(wanted.contentType())) {
-            return image;
-        }
-        try {
-            byte[] bytes = ImageEncoder.encode(ImageProbe.decode(image.bytes(), 100_000_000L), wanted);
-            return new GeneratedImage(bytes, wanted.contentType(), image.width(), image.height());
-        } catch (IOException e) {
-            throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "xai's image could not be converted to " + wanted.extension(), false);
-        }
-    }
 }
