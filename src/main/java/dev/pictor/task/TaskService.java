@@ -280,6 +280,14 @@ public final class TaskService {
         }
     }
 
+    /**
+     * Registers {@code listener} to hear, on this node, of the changes an ended task can still see
+     * (its files deleted, its row removed by retention): for whoever caches ended tasks' answers.
+     */
+    public void onEndedTaskChange(java.util.function.Consumer<String> listener) {
+        events.onRewrite(listener);
+    }
+
     public Optional<Task> find(String tenantId, String taskId) {
         return TaskIds.looksValid(taskId) ? store.find(tenantId, taskId) : Optional.empty();
     }

@@ -482,13 +482,14 @@ public final class TaskStore {
     public boolean clearFiles(String taskId) {
         boolean cleared = jdbc.update("UPDATE task SET output_json = NULL WHERE id = ? AND status IN ('finished', 'failed')", taskId) == 1;
         if (cleared) {
-            events.changed(taskId);
+            events.rewritten(taskId);
         }
         return cleared;
     }
 
     public void delete(String taskId) {
         jdbc.update("DELETE FROM task WHERE id = ?", taskId);
+        events.rewritten(taskId);
     }
 
     /** Queue rows that are due and not leased: work waiting for a worker. */
@@ -517,29 +518,34 @@ public final class TaskStore {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
+    /**
+     * A row of {@code SELECT TASK_COLUMNS}, read by position: H2 resolves a column name by a search
+     * per call, which was a visible share of a status read. Every caller selects exactly
+     * {@link #TASK_COLUMNS}, in that order.
+     */
     static Task mapTask(ResultSet rs) throws SQLException {
-        String code = rs.getString("error_code");
-        String output = rs.getString("output_json");
+        String code = rs.getString(9);
+        String output = rs.getString(11);
         return new Task(
-                rs.getString("id"),
-                rs.getString("tenant_id"),
-                rs.getString("model"),
-                TaskStatus.fromWire(rs.getString("status")),
-                rs.getString("input_json"),
-                rs.getString("callback_url"),
-                rs.getString("provider"),
-                rs.getInt("progress"),
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                TaskStatus.fromWire(rs.getString(4)),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getInt(8),
                 code == null ? null : ErrorCode.fromWire(code),
-                rs.getString("error_message"),
+                rs.getString(10),
                 output == null ? List.of() : Json.MAPPER.readValue(output, FILE_LIST),
-                Jdbc.instant(rs, "created_at"),
-                Jdbc.instant(rs, "started_at"),
-                Jdbc.instant(rs, "finished_at"),
-                Jdbc.instant(rs, "deadline_at"),
-                rs.getString("upstream_ref"),
-                rs.getInt("route_index"),
-                readRouteLog(rs.getString("route_log")),
-                Metadata.read(rs.getString("metadata_json")),
-                WebhookEventType.read(rs.getString("webhook_events")));
+                Jdbc.instant(rs, 12),
+                Jdbc.instant(rs, 13),
+                Jdbc.instant(rs, 14),
+                Jdbc.instant(rs, 15),
+                rs.getString(16),
+                rs.getInt(17),
+                readRouteLog(rs.getString(18)),
+                Metadata.read(rs.getString(19)),
+                WebhookEventType.read(rs.getString(20)));
     }
 }
