@@ -24,6 +24,7 @@ import dev.pictor.ui.UiSessions;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.upstream.Upstreams;
 import dev.pictor.upstream.sandbox.SandboxUpstream;
+import dev.pictor.media.ImageWork;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
@@ -113,7 +114,7 @@ public final class Pictor implements AutoCloseable {
         var fetcher = new SafeFetcher(outbound, settings.fetch());
         var upstreams = new UpstreamRegistry(clock);
         if (settings.sandbox().enabled()) {
-            upstreams.register(new SandboxUpstream(settings.sandbox(), settings.fetch().maxPixels()));
+            upstreams.register(new SandboxUpstream(settings.sandbox(), settings.fetch().maxPixels(), ImageWork.perCore()));
         }
         Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !upstreams.hasRoutes(m)).toList();

@@ -8,6 +8,7 @@ import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.ImageEncoder;
 import dev.pictor.media.ImageProbe;
+import dev.pictor.media.ImageWork;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
@@ -43,8 +44,11 @@ public final class SandboxUpstream implements Upstream {
     private final Duration latency;
     private final int concurrency;
     private final long maxSourcePixels;
+    /** Decoding, painting and encoding run here, not on the task's virtual thread ({@link ImageWork} says why). */
+    private final ImageWork imageWork;
 
-    public SandboxUpstream(SandboxSettings settings, long maxSourcePixels) {
+    public SandboxUpstream(SandboxSettings settings, long maxSourcePixels, ImageWork imageWork) {
+        this.imageWork = imageWork;
         this.latency = settings.latency();
         this.concurrency = settings.concurrency();
         this.maxSourcePixels = maxSourcePixels;
@@ -82,13 +86,14 @@ public final class SandboxUpstream implements Upstream {
         }
         simulateLatency(delay, job.progress());
 
-        List<BufferedImage> sources = decodeSources(job.sources());
+        List<BufferedImage> sources = imageWork.run(() -> decodeSources(job.sources()));
         Dimensions size = job.outputSize();
         List<GeneratedImage> images = new ArrayList<>(request.imageCount());
         for (int i = 0; i < request.imageCount(); i++) {
             BufferedImage source = sources.isEmpty() ? null : sources.get(i % sources.size());
-            BufferedImage image = SandboxPainter.paint(seedFor(request, i, size), size.width(), size.height(), source);
-            byte[] bytes = ImageEncoder.encode(image, request.format());
+            long seed = seedFor(request, i, size);
+            // One job per image, so the images of one task do not keep other tasks' off the pool for long.
+            byte[] bytes = imageWork.run(() -> ImageEncoder.encode(SandboxPainter.paint(seed, size.width(), size.height(), source), request.format()));
             images.add(new GeneratedImage(bytes, request.format().contentType(), size.width(), size.height()));
         }
         return images;
