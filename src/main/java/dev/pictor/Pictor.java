@@ -25,6 +25,7 @@ import dev.pictor.ui.UiSessions;
 import dev.pictor.upstream.UpstreamRegistry;
 import dev.pictor.upstream.Upstreams;
 import dev.pictor.upstream.sandbox.SandboxUpstream;
+import dev.pictor.media.ImageWork;
 import dev.pictor.storage.BlobStore;
 import dev.pictor.storage.FileSystemBlobStore;
 import dev.pictor.storage.FileUrls;
@@ -122,7 +123,7 @@ public final class Pictor implements AutoCloseable {
         metrics.bindDecodeBudget(decodes::capacityPixels, decodes::inUsePixels, decodes::peakPixels);
         var upstreams = new UpstreamRegistry(clock);
         if (settings.sandbox().enabled()) {
-            upstreams.register(new SandboxUpstream(settings.sandbox()));
+            upstreams.register(new SandboxUpstream(settings.sandbox(), ImageWork.perCore()));
         }
         Upstreams.configure(settings.upstreams(), BuiltInUpstreams.all(), upstreams, fetcher, clock, catalog);
         List<String> withoutUpstream = catalog.all().stream().map(ModelSpec::id).filter(m -> !upstreams.hasRoutes(m)).toList();

@@ -33,6 +33,8 @@ public final class ApidotRoutes implements RouteGroup {
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final int MAX_PAGE = 100;
+    /** Ended tasks whose status answers are kept (a few KB each). */
+    private static final int FINISHED_CACHE_ENTRIES = 10_000;
 
     private final TaskService tasks;
     private final ModelCatalog catalog;
@@ -40,6 +42,7 @@ public final class ApidotRoutes implements RouteGroup {
     private final TaskView taskView;
     private final long maxBodyBytes;
     private final Duration maxWait;
+    private final FinishedStatusCache finished;
 
     public ApidotRoutes(TaskService tasks, ModelCatalog catalog, PriceTable prices, TaskView taskView, long maxBodyBytes, Duration maxWait) {
         this.tasks = tasks;
@@ -48,6 +51,8 @@ public final class ApidotRoutes implements RouteGroup {
         this.taskView = taskView;
         this.maxBodyBytes = maxBodyBytes;
         this.maxWait = maxWait;
+        this.finished = new FinishedStatusCache(FINISHED_CACHE_ENTRIES, System::nanoTime);
+        tasks.onEndedTaskChange(finished::forget);
     }
 
     @Override
@@ -185,9 +190,30 @@ public final class ApidotRoutes implements RouteGroup {
                 .orElseThrow(() -> ApiException.notFound("task " + (id.length() > 80 ? id.substring(0, 80) : id) + " not found"));
     }
 
+    /**
+     * An ended task's answer comes from {@link FinishedStatusCache} when this node has it (signed
+     * again once its link expiry moves); anything else is read and rendered.
+     */
     private void status(Context ctx) {
+        Principal principal = ApiServer.principal(ctx);
+        String id = Params.path(ctx, "task_id");
+        long linkExpiry = taskView.linkExpiry();
+        FinishedStatusCache.Entry hit = finished.get(principal.tenantId(), id);
+        if (hit != null && hit.linkExpiry() == linkExpiry) {
+            HttpJson.okBytes(ctx, hit.body());
+            return;
+        }
+        if (hit != null) {
+            String body = Json.write(HttpJson.envelope(taskView.render(hit.task(), null)));
+            finished.resigned(hit, linkExpiry, body);
+            ctx.status(200).contentType("application/json").result(body);
+            return;
+        }
+        long readAt = finished.now();
         Task task = findOr404(ctx);
-        HttpJson.ok(ctx, taskView.render(task, tasks.queuePosition(task)));
+        String body = Json.write(HttpJson.envelope(taskView.render(task, tasks.queuePosition(task))));
+        finished.put(task, linkExpiry, body, readAt);
+        ctx.status(200).contentType("application/json").result(body);
     }
 
     private void cancel(Context ctx) {

@@ -84,10 +84,20 @@ final class HttpJson {
     }
 
     static void ok(Context ctx, JsonNode data) {
+        write(ctx, 200, envelope(data));
+    }
+
+    /** The success envelope {@code {"code":200,"data":...}} around {@code data}. */
+    static ObjectNode envelope(JsonNode data) {
         ObjectNode envelope = Json.object();
         envelope.put("code", 200);
         envelope.set("data", data);
-        write(ctx, 200, envelope);
+        return envelope;
+    }
+
+    /** A 200 whose JSON body was written before (a cached answer). */
+    static void okBytes(Context ctx, byte[] body) {
+        ctx.status(200).contentType("application/json").result(body);
     }
 
     /**

@@ -46,16 +46,21 @@ public final class OpenAiRoutes implements RouteGroup {
     }
 
     private void generations(Context ctx) throws InterruptedException, IOException {
+        // A transport timer (like the wait's own), so the run here and the wait after share one limit.
+        long startNanos = System.nanoTime();
         Principal principal = ApiServer.principal(ctx);
         OpenAiRequest request = reader.generation(ctx);
         OpenAiMapping.Mapped mapped = mapping.generation(request);
         // With an Idempotency-Key, a retry after a cut connection attaches to the first task and waits for its images.
-        TaskService.Submission submission = tasks.submit(principal.tenantId(), mapped.spec().id(), mapped.input(), null,
-                ApidotRoutes.idempotencyKey(ctx));
+        // A caller that waits has its task run here at once (submitAndRun), rather than queued for the dispatcher.
+        String key = ApidotRoutes.idempotencyKey(ctx);
+        TaskService.Submission submission = respondAsync(ctx.header("Prefer"))
+                ? tasks.submit(principal.tenantId(), mapped.spec().id(), mapped.input(), null, key)
+                : tasks.submitAndRun(principal.tenantId(), mapped.spec().id(), mapped.input(), key, maxWait);
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
-        answer(ctx, submission.task(), request);
+        answer(ctx, submission.task(), request, maxWait.minusNanos(System.nanoTime() - startNanos));
     }
 
     private void edits(Context ctx) throws InterruptedException, IOException {
@@ -63,17 +68,18 @@ public final class OpenAiRoutes implements RouteGroup {
         OpenAiRequest request = reader.edit(ctx);
         OpenAiMapping.Mapped mapped = mapping.edit(request);
         TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), mapped.spec().id(), mapped.input(), request.images());
-        answer(ctx, submission.task(), request);
+        answer(ctx, submission.task(), request, maxWait);
     }
 
-    private void answer(Context ctx, Task task, OpenAiRequest request) throws InterruptedException, IOException {
+    /** The answer once the task has ended, or "not ready" when it has not within {@code wait}. */
+    private void answer(Context ctx, Task task, OpenAiRequest request, Duration wait) throws InterruptedException, IOException {
         ctx.header("X-Pictor-Task-Id", task.id());
         if (respondAsync(ctx.header("Prefer"))) {
             ctx.header("Preference-Applied", "respond-async");
             pending(ctx, task);
             return;
         }
-        Task done = tasks.awaitTerminal(task, maxWait);
+        Task done = task.status().isTerminal() || wait.isNegative() || wait.isZero() ? task : tasks.awaitTerminal(task, wait);
         if (done.status() == TaskStatus.FAILED) {
             throw OpenAiErrors.failure(done);
         }

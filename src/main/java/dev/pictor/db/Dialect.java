@@ -23,6 +23,29 @@ public enum Dialect {
         return this == POSTGRESQL;
     }
 
+    /**
+     * Whether {@link #insertThenInsert} is available: one statement for a row, a second row that
+     * follows from it and (optionally) the peers' wake-up, with PostgreSQL's data-modifying CTEs. H2
+     * has none, and needs none: it is embedded, so a statement costs no round trip.
+     */
+    public boolean insertsQueuedInOneStatement() {
+        return this == POSTGRESQL;
+    }
+
+    /**
+     * One PostgreSQL statement, run as a query, that runs {@code insertReturning} (an INSERT ...
+     * RETURNING), then {@code dependentInsert} (an INSERT ... SELECT ... FROM new_row, reading the first
+     * insert's returned columns) and, with {@code notifyPeers}, wakes the peers on
+     * {@link PeerWakeups#CHANNEL} ({@code pg_notify}, delivered at commit like NOTIFY).
+     */
+    public String insertThenInsert(String insertReturning, String dependentInsert, boolean notifyPeers) {
+        if (!insertsQueuedInOneStatement()) {
+            throw new UnsupportedOperationException(this + " has no data-modifying CTEs");
+        }
+        return "WITH new_row AS (" + insertReturning + "), queued AS (" + dependentInsert + " RETURNING 1) "
+                + (notifyPeers ? "SELECT pg_notify('" + PeerWakeups.CHANNEL + "', '') FROM queued" : "SELECT 1 FROM queued");
+    }
+
     /** True when the SQLSTATE means "this row already exists" (unique or primary key violation). */
     public boolean isUniqueViolation(java.sql.SQLException e) {
         String state = e.getSQLState();

@@ -23,14 +23,24 @@ import javax.crypto.spec.SecretKeySpec;
 public final class FileUrls {
     public static final String PATH_PREFIX = "/files/";
 
-    private final byte[] key;
+    /**
+     * Initialised once and cloned per signature: {@code Mac.getInstance} walks the security providers
+     * on every call (3.4 % of a status read in the profile). A clone is cheap, needs no lock and no
+     * ThreadLocal (which would hold one Mac per virtual thread).
+     */
+    private final Mac prototype;
     private final Supplier<String> baseUrl;
     private final Duration ttl;
     private final Clock clock;
 
     /** {@code baseUrl} is asked on every use: with port 0 the real port is known only after start. */
     public FileUrls(byte[] key, Supplier<String> baseUrl, Duration ttl, Clock clock) {
-        this.key = key.clone();
+        try {
+            this.prototype = Mac.getInstance("HmacSHA256");
+            this.prototype.init(new SecretKeySpec(key.clone(), "HmacSHA256"));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
         this.baseUrl = baseUrl;
         this.ttl = ttl;
         this.clock = clock;
@@ -46,9 +56,17 @@ public final class FileUrls {
 
     /** A URL valid for {@code lifetime} (webhook bodies need links that outlive their retries). */
     public String urlFor(String blobKey, Duration lifetime) {
-        long expires = clock.instant().plus(lifetime).getEpochSecond();
-        expires = (expires + 59) / 60 * 60;
+        long expires = expiryFor(lifetime);
         return baseUrl.get() + PATH_PREFIX + blobKey + "?expires=" + expires + "&sig=" + sign(blobKey, expires);
+    }
+
+    /**
+     * The expiry (unix seconds) a URL made now for {@code lifetime} carries: rounded up to the minute,
+     * so it moves once a minute and what was signed for it can be reused until then.
+     */
+    public long expiryFor(Duration lifetime) {
+        long expires = clock.instant().plus(lifetime).getEpochSecond();
+        return (expires + 59) / 60 * 60;
     }
 
     public Duration defaultLifetime() {
@@ -118,13 +136,14 @@ public final class FileUrls {
     }
 
     private String sign(String blobKey, long expires) {
+        Mac mac;
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] sig = mac.doFinal((blobKey + "\n" + expires).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
+            mac = (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            // The JDK's HmacSHA256 is cloneable; a provider whose Mac is not would land here.
+            throw new IllegalStateException("HmacSHA256 of " + prototype.getProvider().getName() + " cannot be cloned", e);
         }
+        byte[] sig = mac.doFinal((blobKey + "\n" + expires).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
     }
 }

@@ -110,8 +110,7 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * Claims, per upstream, no more tasks than it has free slots (and the node has room for): a claimed
      * task starts at once, so "running" means running, queued tasks keep their queue position, and
-     * other nodes can take what this one cannot run yet. Only this loop takes slots, so the counts it
-     * reads cannot shrink before it takes them.
+     * other nodes can take what this one cannot run yet.
      */
     private int claimRound() {
         int claimed = 0;
@@ -119,29 +118,98 @@ public final class Dispatcher implements AutoCloseable {
         for (var entry : upstreamSlots.entrySet()) {
             Semaphore slots = entry.getValue();
             int room = Math.min(Math.min(nodeSlots.availablePermits(), slots.availablePermits()), MAX_CLAIM_BATCH);
-            if (room <= 0) {
+            // Slots are taken before the claim (inline runs take them too), and what the claim did not fill goes back.
+            if (room <= 0 || !slots.tryAcquire(room)) {
                 continue;
             }
-            for (Claim claim : store.claim(nodeId, List.of(entry.getKey()), room, now, lease)) {
-                slots.acquireUninterruptibly();
-                nodeSlots.acquireUninterruptibly();
+            if (!nodeSlots.tryAcquire(room)) {
+                slots.release(room);
+                continue;
+            }
+            List<Claim> claims;
+            try {
+                claims = store.claim(nodeId, List.of(entry.getKey()), room, now, lease);
+            } catch (RuntimeException e) {
+                slots.release(room);
+                nodeSlots.release(room);
+                throw e;
+            }
+            slots.release(room - claims.size());
+            nodeSlots.release(room - claims.size());
+            for (Claim claim : claims) {
                 inFlight.put(claim.taskId(), claim);
                 claimed++;
-                workers.execute(() -> {
-                    try {
-                        runner.run(claim);
-                    } catch (RuntimeException e) {
-                        log.error("task {}: recording its outcome failed; it is retried when its lease runs out", claim.taskId(), e);
-                    } finally {
-                        slots.release();
-                        inFlight.remove(claim.taskId());
-                        nodeSlots.release();
-                        wake();
-                    }
-                });
+                workers.execute(() -> runHolding(claim, slots));
             }
         }
         return claimed;
+    }
+
+    /** Runs a claimed task whose slots are taken, and gives them back after. */
+    private void runHolding(Claim claim, Semaphore slots) {
+        try {
+            runner.run(claim);
+        } catch (RuntimeException e) {
+            log.error("task {}: recording its outcome failed; it is retried when its lease runs out", claim.taskId(), e);
+        } finally {
+            slots.release();
+            inFlight.remove(claim.taskId());
+            nodeSlots.release();
+            wake();
+        }
+    }
+
+    /** This node's name, which its leases carry. */
+    String nodeId() {
+        return nodeId;
+    }
+
+    /** How long a lease lasts before the heartbeat extends it. */
+    Duration lease() {
+        return lease;
+    }
+
+    /**
+     * Takes a slot of {@code upstream} and of the node for a task that will be run at once on the
+     * caller's thread ({@link #runInline}); false when there is none free (or the node is stopping),
+     * and the task should be queued instead.
+     */
+    boolean tryReserve(String upstream) {
+        Semaphore slots = upstreamSlots.get(upstream);
+        if (!running.get() || slots == null || !slots.tryAcquire()) {
+            return false;
+        }
+        if (!nodeSlots.tryAcquire()) {
+            slots.release();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a reservation that was not run (the insert failed, or replayed an earlier task). */
+    void cancelReservation(String upstream) {
+        upstreamSlots.get(upstream).release();
+        nodeSlots.release();
+    }
+
+    /**
+     * Starts a task stored already leased to this node, with the slots of {@link #tryReserve}, at once
+     * on its own virtual thread (the caller waits on the future, up to its own limit): the heartbeat
+     * renews its lease and lost-lease checks stop it like any claimed task; the slots go back when it
+     * ends. When the node is stopping, the claim goes back to the queue instead.
+     */
+    java.util.concurrent.Future<?> startInline(Claim claim) {
+        Semaphore slots = upstreamSlots.get(claim.task().upstream());
+        inFlight.put(claim.taskId(), claim);
+        try {
+            return workers.submit(() -> runHolding(claim, slots));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            inFlight.remove(claim.taskId());
+            slots.release();
+            nodeSlots.release();
+            store.release(claim, clock.instant());
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     /** One heartbeat; always waits for the next period, as renewing sooner gains nothing. */

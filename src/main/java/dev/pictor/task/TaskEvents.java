@@ -15,6 +15,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TaskEvents {
     private final Map<String, List<Semaphore>> waiters = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<String>> rewriteListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Registers {@code listener} to hear of changes to ended tasks on this node ({@link #rewritten}):
+     * what caches ended tasks' answers drops them there.
+     */
+    public void onRewrite(java.util.function.Consumer<String> listener) {
+        rewriteListeners.add(listener);
+    }
+
+    /**
+     * Called after an ended task changed anyway (its files deleted, its row removed): the one kind
+     * of change to a task that cached answers of ended tasks must hear of.
+     */
+    public void rewritten(String taskId) {
+        rewriteListeners.forEach(listener -> listener.accept(taskId));
+        changed(taskId);
+    }
 
     /** Called after a change to {@code taskId} has committed. */
     public void changed(String taskId) {

@@ -245,6 +245,21 @@ public final class TaskService {
 
     private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey, String taskId, Instant now) {
+        Prepared prepared = prepare(tenantId, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, taskId, now);
+        TaskStore.Insertion inserted = store.insert(prepared.task(), prepared.key());
+        if (!inserted.replayed()) {
+            metrics.taskSubmitted(prepared.task().model());
+            dispatcher.wake();
+        }
+        return new Submission(inserted.task(), inserted.replayed());
+    }
+
+    /** A task ready to store, with its Idempotency-Key (null without one). */
+    private record Prepared(NewTask task, TaskStore.IdempotencyKey key) {
+    }
+
+    private Prepared prepare(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+                             List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
@@ -258,12 +273,57 @@ public final class TaskService {
                         + (webhookEvents.isEmpty() ? "" : "\nevents:" + WebhookEventType.write(webhookEvents))
                         + (retention == null ? "" : "\nretention:" + retention.toSeconds())),
                         now.minus(IDEMPOTENCY_WINDOW));
-        TaskStore.Insertion inserted = store.insert(task, key);
-        if (!inserted.replayed()) {
-            metrics.taskSubmitted(model);
-            dispatcher.wake();
+        return new Prepared(task, key);
+    }
+
+    /**
+     * As {@link #submit(String, String, JsonNode, String, String)} for a caller that waits for the
+     * result (the synchronous OpenAI endpoint): when this node has a free slot for the task's
+     * upstream, the task is stored already leased to this node and run at once on the caller's
+     * thread, skipping the queue, the claim round and its write. It is an ordinary leased task in the
+     * database all the while: if the node dies, the lease runs out and any node runs it again. Without
+     * a free slot, or when the Idempotency-Key replays an earlier task, it is the ordinary submit.
+     * Returns once the run has come to its next stop (ended, or waiting for an upstream job or a
+     * retry) or {@code wait} has passed, with the task as it then is; the run goes on after that.
+     */
+    public Submission submitAndRun(String tenantId, String model, JsonNode input, String idempotencyKey, Duration wait)
+            throws InterruptedException {
+        ModelSpec spec = spec(model);
+        rejectUploadReferences(input);
+        GenerationRequest request = spec.validate(input, settings.maxPromptChars());
+        Instant now = clock.instant();
+        Prepared prepared = prepare(tenantId, spec, request, null, Map.of(), List.of(), null, idempotencyKey, ids.next(now), now);
+        String upstream = prepared.task().upstream();
+        if (!dispatcher.tryReserve(upstream)) {
+            TaskStore.Insertion inserted = store.insert(prepared.task(), prepared.key());
+            if (!inserted.replayed()) {
+                metrics.taskSubmitted(prepared.task().model());
+                dispatcher.wake();
+            }
+            return new Submission(inserted.task(), inserted.replayed());
         }
-        return new Submission(inserted.task(), inserted.replayed());
+        TaskStore.LeasedInsertion inserted;
+        try {
+            var lease = new TaskStore.Lease(dispatcher.nodeId(), store.leaseToken(), now.plus(dispatcher.lease()));
+            inserted = store.insertLeased(prepared.task(), prepared.key(), lease);
+        } catch (RuntimeException e) {
+            dispatcher.cancelReservation(upstream);
+            throw e;
+        }
+        if (inserted.claim() == null) {
+            dispatcher.cancelReservation(upstream);
+            return new Submission(inserted.insertion().task(), inserted.insertion().replayed());
+        }
+        metrics.taskSubmitted(prepared.task().model());
+        Task task = inserted.claim().task();
+        try {
+            dispatcher.startInline(inserted.claim()).get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // still running: the caller answers "not ready" as it would for a queued task
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("running task " + task.id() + " failed", e.getCause());
+        }
+        return new Submission(store.find(tenantId, task.id()).orElse(task), false);
     }
 
     /**
@@ -315,6 +375,14 @@ public final class TaskService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Registers {@code listener} to hear, on this node, of the changes an ended task can still see
+     * (its files deleted, its row removed by retention): for whoever caches ended tasks' answers.
+     */
+    public void onEndedTaskChange(java.util.function.Consumer<String> listener) {
+        events.onRewrite(listener);
     }
 
     public Optional<Task> find(String tenantId, String taskId) {

@@ -40,6 +40,14 @@ public final class TaskView {
         this.pricing = pricing;
     }
 
+    /**
+     * The expiry the file links of {@link #render(Task, Long)} carry if rendered now; it moves once a
+     * minute, so an answer rendered for one value can be reused while it holds.
+     */
+    public long linkExpiry() {
+        return fileUrls.expiryFor(fileUrls.defaultLifetime());
+    }
+
     /** The status data with file links valid for the configured lifetime. */
     public ObjectNode render(Task task, Long queuePosition) {
         return render(task, fileUrls.defaultLifetime(), queuePosition);

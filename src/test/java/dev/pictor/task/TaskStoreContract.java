@@ -193,6 +193,47 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void aTaskStoredLeasedRunsAtOnceAndIsRecoveredLikeAnyClaimWhenItsNodeDies() {
+        var task = new NewTask(ids.next(T0), "a", "z-image", "{\"prompt\":\"p\",\"size\":\"1:1\"}", null, "sandbox", T0,
+                T0.plus(Duration.ofMinutes(10)));
+        var lease = new TaskStore.Lease("node-1", store.leaseToken(), T0.plus(LEASE));
+        TaskStore.LeasedInsertion inserted = store.insertLeased(task, null, lease);
+        Claim inline = inserted.claim();
+        assertThat(inline.attempt()).isEqualTo(1);
+        assertThat(inline.task().status()).isEqualTo(TaskStatus.RUNNING);
+        Task stored = store.find("a", task.id()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(stored.startedAt()).isEqualTo(T0);
+        assertThat(store.heldBy("node-1")).containsExactly(task.id());
+        assertThat(store.queuePosition(task.id(), T0)).isEmpty();
+        assertThat(store.claim("node-2", SANDBOX, 10, T0.plusSeconds(29), LEASE)).isEmpty();
+
+        List<Claim> recovered = store.claim("node-2", SANDBOX, 10, T0.plusSeconds(31), LEASE);
+        assertThat(recovered).hasSize(1);
+        assertThat(recovered.getFirst().attempt()).isEqualTo(2);
+        assertThat(store.finish(inline, "sandbox", List.of(), T0.plusSeconds(32))).isFalse();
+        assertThat(store.finish(recovered.getFirst(), "sandbox", List.of(), T0.plusSeconds(33))).isTrue();
+    }
+
+    @Test
+    void aTaskStoredLeasedEndsInOneWriteAndAReplayedKeyClaimsNothing() {
+        var task = new NewTask(ids.next(T0), "a", "z-image", "{\"prompt\":\"p\",\"size\":\"1:1\"}", null, "sandbox", T0,
+                T0.plus(Duration.ofMinutes(10)));
+        var key = new TaskStore.IdempotencyKey("k-" + task.id(), "hash", T0.minusSeconds(60));
+        Claim inline = store.insertLeased(task, key, new TaskStore.Lease("node-1", store.leaseToken(), T0.plus(LEASE))).claim();
+        assertThat(store.finish(inline, "sandbox", List.of(), T0.plusSeconds(1))).isTrue();
+        assertThat(store.find("a", task.id()).orElseThrow().status()).isEqualTo(TaskStatus.FINISHED);
+        assertThat(store.heldBy("node-1")).isEmpty();
+
+        var again = new NewTask(ids.next(T0), "a", "z-image", "{}", null, "sandbox", T0, T0.plus(Duration.ofMinutes(10)));
+        TaskStore.LeasedInsertion replay = store.insertLeased(again, key, new TaskStore.Lease("node-1", store.leaseToken(), T0.plus(LEASE)));
+        assertThat(replay.claim()).isNull();
+        assertThat(replay.insertion().replayed()).isTrue();
+        assertThat(replay.insertion().task().id()).isEqualTo(task.id());
+        assertThat(store.find("a", again.id())).isEmpty();
+    }
+
+    @Test
     void renewedLeasesDoNotExpire() {
         submit("a", T0, "sandbox");
         store.claim("node-1", SANDBOX, 1, T0, LEASE);

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import dev.pictor.catalog.Dimensions;
 import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.media.ImageEncoder;
+import dev.pictor.media.ImageWork;
 import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
@@ -40,8 +41,11 @@ public final class SandboxUpstream implements Upstream {
 
     private final Duration latency;
     private final int concurrency;
+    /** Decoding, painting and encoding run here, not on the task's virtual thread ({@link ImageWork} says why). */
+    private final ImageWork imageWork;
 
-    public SandboxUpstream(SandboxSettings settings) {
+    public SandboxUpstream(SandboxSettings settings, ImageWork imageWork) {
+        this.imageWork = imageWork;
         this.latency = settings.latency();
         this.concurrency = settings.concurrency();
     }
@@ -96,7 +100,8 @@ public final class SandboxUpstream implements Upstream {
         if (sources.isEmpty()) {
             for (int i = 0; i < count; i++) {
                 try (var lease = job.reserve(outputPixels, "the " + size.width() + "x" + size.height() + " output")) {
-                    images[i] = paintOne(request, i, size, null);
+                    int index = i;
+                    images[i] = imageWork.run(() -> paintOne(request, index, size, null));
                 }
             }
             return List.of(images);
@@ -107,14 +112,19 @@ public final class SandboxUpstream implements Upstream {
             String what = "image_urls[" + s + "] (" + source.width() + "x" + source.height() + ")";
             long pixels = (long) source.width() * source.height() + (s < count ? outputPixels : 0);
             try (var lease = job.reserve(pixels, what)) {
-                BufferedImage decoded;
-                try {
-                    decoded = job.decode(lease, source.bytes(), what);
-                } catch (IOException e) {
-                    throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED, "image_urls[" + s + "] could not be decoded: " + e.getMessage(), false);
-                }
+                int sourceIndex = s;
+                BufferedImage decoded = imageWork.run(() -> {
+                    try {
+                        return job.decode(lease, source.bytes(), what);
+                    } catch (IOException e) {
+                        throw new UpstreamException(ErrorCode.SOURCE_FETCH_FAILED,
+                                "image_urls[" + sourceIndex + "] could not be decoded: " + e.getMessage(), false);
+                    }
+                });
                 for (int i = s; i < count; i += n) {
-                    images[i] = paintOne(request, i, size, decoded);
+                    // One job per image, so the images of one task do not keep other tasks' off the pool for long.
+                    int index = i;
+                    images[i] = imageWork.run(() -> paintOne(request, index, size, decoded));
                 }
             }
         }

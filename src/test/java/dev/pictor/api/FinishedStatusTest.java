@@ -1,0 +1,53 @@
+package dev.pictor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pictor.common.Json;
+import dev.pictor.support.ApiClient;
+import dev.pictor.support.MutableClock;
+import dev.pictor.support.TestNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Status reads of an ended task, which are answered from the node's cache of ended tasks. */
+class FinishedStatusTest {
+    private static final String KEY = TestNode.ADMIN_KEY;
+
+    @Test
+    void repeatedReadsAgreeAnotherTenantStillGets404AndLinksAreSignedAgainWhenTheirExpiryMoves() {
+        var clock = new MutableClock(Instant.parse("2026-11-21T10:00:10Z"));
+        try (TestNode node = TestNode.start(Map.of(), clock)) {
+            String id = node.client().submit(KEY, "z-image", (ObjectNode) Json.parse("{\"prompt\":\"cached\",\"size\":\"1:1\"}"));
+            var first = node.client().awaitTerminal(KEY, id, Duration.ofSeconds(10));
+            var second = node.client().get("/api/generate/status/" + id, KEY);
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.data()).isEqualTo(first);
+
+            node.client().post("/api/admin/tenants", "{\"id\":\"stranger\"}", KEY);
+            String other = node.client().post("/api/admin/keys", "{\"tenant_id\":\"stranger\"}", KEY).data().get("key").asString();
+            assertThat(node.client().get("/api/generate/status/" + id, other).status()).isEqualTo(404);
+
+            String url = ApiClient.fileUrls(first).getFirst();
+            clock.advance(Duration.ofMinutes(3));
+            var later = node.client().get("/api/generate/status/" + id, KEY);
+            String laterUrl = ApiClient.fileUrls(later.data()).getFirst();
+            assertThat(laterUrl).isNotEqualTo(url);
+            assertThat(expires(laterUrl) - expires(url)).isEqualTo(180);
+            assertThat(node.client().download(laterUrl).statusCode()).isEqualTo(200);
+            assertThat(later.data().get("finished_at")).isEqualTo(first.get("finished_at"));
+        }
+    }
+
+    private static long expires(String url) {
+        String query = url.substring(url.indexOf('?') + 1);
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("expires=")) {
+                return Long.parseLong(pair.substring("expires=".length()));
+            }
+        }
+        throw new AssertionError("no expires in " + url);
+    }
+}
