@@ -196,7 +196,8 @@ public final class Pictor implements AutoCloseable {
         sweeper.start();
         api.start();
         boundPort.set(api.port());
-        log.info("Pictor listening on {}:{} (database: {}, files: {})", server.host(), api.port(),
+        // The node id is what task_queue.lease_owner and webhook_queue.lease_owner hold: name it for operators.
+        log.info("Pictor {} listening on {}:{} (database: {}, files: {})", nodeId, server.host(), api.port(),
                 settings.database().embedded() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
                 settings.s3Storage().map(S3Settings::describe).orElse(settings.dataDir().resolve("files").toString()));
         return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store, blobs);

@@ -97,7 +97,8 @@ public record Settings(
                         e.string("PICTOR_WEBHOOK_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,10h"),
                         e.integer("PICTOR_WEBHOOK_JITTER_PERCENT", 10),
                         e.integer("PICTOR_WEBHOOK_HOST_CONCURRENCY", 4),
-                        Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24))),
+                        Duration.ofHours(e.integer("PICTOR_WEBHOOK_SECRET_OVERLAP_HOURS", 24)),
+                        Duration.ofSeconds(e.integer("PICTOR_WEBHOOK_LEASE_SECONDS", 0))),
                 new UpstreamSettings(
                         e.pictorVariables(),
                         e.string("PICTOR_ROUTES", ""),

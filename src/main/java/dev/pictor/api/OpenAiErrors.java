@@ -39,6 +39,7 @@ final class OpenAiErrors {
             case TIMEOUT -> new ApiException(504, "server_error", message, null, null, "timeout");
             case INSUFFICIENT_CREDITS -> new ApiException(402, "insufficient_quota", message, null, null, "insufficient_quota");
             case UPSTREAM_ERROR -> new ApiException(502, "server_error", message, null, null, "upstream_error");
+            case STORAGE_ERROR -> new ApiException(500, "server_error", message, null, null, "storage_error");
             case INTERNAL_ERROR -> new ApiException(500, "server_error", message, null, null, "internal_error");
         };
     }

@@ -9,6 +9,8 @@ public enum ErrorCode {
     CANCELLED("cancelled"),
     SOURCE_FETCH_FAILED("source_fetch_failed"),
     INSUFFICIENT_CREDITS("insufficient_credits"),
+    /** The upstream made the images but the blob store kept refusing them until the task's deadline. */
+    STORAGE_ERROR("storage_error"),
     INTERNAL_ERROR("internal_error");
 
     private final String wire;

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskRunner {
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+    private static final Duration STORE_FIRST_PAUSE = Duration.ofMillis(100);
+    private static final Duration STORE_MAX_PAUSE = Duration.ofSeconds(5);
+    /** Time kept back before the deadline to record a storage failure before the sweeper records a timeout. */
+    private static final Duration STORE_GIVE_UP_MARGIN = Duration.ofMillis(500);
 
     private final TaskStore store;
     private final ModelCatalog catalog;
@@ -166,7 +170,12 @@ final class TaskRunner {
                         + " megapixels of decode memory, and other tasks held this node's budget (PICTOR_DECODE_MEGAPIXELS)");
             }
         } catch (ExecutionException e) {
-            handleFailure(claim, upstream, request, e.getCause());
+            if (e.getCause() instanceof StorageFailure failure) {
+                // The upstream did its part (and the breaker heard so); only the blob store failed.
+                end(claim, ErrorCode.STORAGE_ERROR, failure.getMessage());
+            } else {
+                handleFailure(claim, upstream, request, e.getCause());
+            }
         } catch (CancellationException e) {
             // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
         } catch (InterruptedException e) {
@@ -227,23 +236,58 @@ final class TaskRunner {
         }
         return switch (outcome) {
             case Upstream.Outcome.Pending pending -> new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
-            case Upstream.Outcome.Done done -> new Step.Finished(storeImages(task, upstream, done.images()));
+            case Upstream.Outcome.Done done -> {
+                // The upstream's work is done and paid for: from here a failure is the blob store's, which
+                // is retried on its own (never the upstream call again) and never opens the circuit.
+                upstreams.breaker(upstream.name()).recordSuccess();
+                yield new Step.Finished(storeImages(task, upstream, done.images()));
+            }
         };
     }
 
-    private List<StoredFile> storeImages(Task task, Upstream upstream, List<GeneratedImage> images) throws UpstreamException {
+    /** The blob store refused the outputs until too close to the task's deadline to try again. */
+    private static final class StorageFailure extends Exception {
+        StorageFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Writes the images, retrying each write that fails with a growing pause: a bucket that is briefly
+     * unreachable costs a delay, not a second generation. Gives up while there is still time to record
+     * why ({@link #STORE_GIVE_UP_MARGIN} before the deadline), so the task fails with
+     * {@code storage_error} instead of being left to the sweeper's {@code timeout}.
+     */
+    private List<StoredFile> storeImages(Task task, Upstream upstream, List<GeneratedImage> images)
+            throws StorageFailure, InterruptedException {
         List<StoredFile> files = new ArrayList<>(images.size());
+        int failures = 0;
+        Duration pause = STORE_FIRST_PAUSE;
         try {
             for (int i = 0; i < images.size(); i++) {
                 GeneratedImage image = images.get(i);
                 String ext = image.contentType().substring("image/".length());
                 String key = task.id() + "/" + i + "." + ext;
-                blobs.put(key, image.bytes(), image.contentType());
+                while (true) {
+                    try {
+                        blobs.put(key, image.bytes(), image.contentType());
+                        break;
+                    } catch (IOException e) {
+                        failures++;
+                        log.warn("task {}: storing output {} failed ({} so far): {}", task.id(), i, failures, e.getMessage());
+                        if (clock.instant().plus(pause).plus(STORE_GIVE_UP_MARGIN).isAfter(task.deadlineAt())) {
+                            throw new StorageFailure("the images were generated but could not be stored before the task's deadline ("
+                                    + failures + " failed writes to the blob store)");
+                        }
+                        Thread.sleep(pause);
+                        pause = pause.multipliedBy(2).compareTo(STORE_MAX_PAUSE) > 0 ? STORE_MAX_PAUSE : pause.multipliedBy(2);
+                    }
+                }
                 files.add(new StoredFile(key, image.contentType(), image.width(), image.height(), image.bytes().length, upstream.name()));
             }
-        } catch (IOException e) {
+        } catch (StorageFailure | InterruptedException e) {
             deleteQuietly(files);
-            throw new UpstreamException(ErrorCode.INTERNAL_ERROR, "the output could not be stored", true);
+            throw e;
         }
         return files;
     }

@@ -81,7 +81,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.timeout = settings.timeout();
-        this.lease = timeout.multipliedBy(2).plusSeconds(10);
+        this.lease = settings.effectiveLease();
         this.perHostLimit = settings.hostConcurrency();
         this.claimLoop = new BackgroundLoop("pictor-webhooks", pollInterval, () -> claimRound() > 0);
         this.heartbeat = new BackgroundLoop("pictor-webhooks-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),

@@ -93,7 +93,7 @@ class S3NodeTest {
         }
         Map<String, String> env = new HashMap<>(s3.pictorEnv(BUCKET, "down/"));
         env.put("PICTOR_S3_ENDPOINT", "http://127.0.0.1:" + closedPort);
-        env.put("PICTOR_MAX_ATTEMPTS", "2");
+        env.put("PICTOR_TASK_DEADLINE_SECONDS", "4"); // writes are retried until shortly before the deadline
         try (var node = TestNode.start(env)) {
             var ready = node.client().get("/readyz", null);
             assertThat(ready.status()).isEqualTo(503);
@@ -103,8 +103,8 @@ class S3NodeTest {
             String id = node.client().submit(TestNode.ADMIN_KEY, "z-image", input());
             var data = node.client().awaitTerminal(TestNode.ADMIN_KEY, id, Duration.ofSeconds(30));
             assertThat(data.get("status").asString()).isEqualTo("failed");
-            assertThat(data.get("error_code").asString()).isEqualTo("internal_error");
-            assertThat(data.get("error_message").asString()).contains("the output could not be stored", "gave up after 2 attempts");
+            assertThat(data.get("error_code").asString()).isEqualTo("storage_error");
+            assertThat(data.get("error_message").asString()).contains("could not be stored before the task's deadline");
         }
         env.put("PICTOR_S3_ENDPOINT", s3.endpoint());
         env.put("PICTOR_S3_BUCKET", "no-such-bucket");
