@@ -8,7 +8,9 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.db.Database;
 import dev.pictor.media.ImageEncoder;
+import dev.pictor.media.DecodeBudget;
 import dev.pictor.media.SafeFetcher;
+import dev.pictor.storage.FileUrls;
 import dev.pictor.metrics.Metrics;
 import dev.pictor.net.AddressPolicy;
 import dev.pictor.net.FetchSettings;
@@ -87,7 +89,10 @@ class StorageRetryTest {
             var fetcher = new SafeFetcher(new PinnedHttpClient(new AddressPolicy(List.of()), Duration.ofSeconds(1)), fetch);
             var settings = new TaskSettings(20_000, 8, Duration.ofSeconds(30), deadline, Duration.ofMillis(100), 3,
                     Duration.ofMillis(100), Duration.ofSeconds(1));
-            dispatcher = new Dispatcher(store, new ModelCatalog(), registry, fetcher, blobs, new Metrics(clock), clock, "node-a", settings);
+            var decodes = new DecodeBudget(64, "PICTOR_DECODE_MEGAPIXELS=64", DecodeBudget::imageIo, clock);
+            var fileUrls = new FileUrls(new byte[32], () -> "http://127.0.0.1", Duration.ofHours(1), clock);
+            dispatcher = new Dispatcher(store, new ModelCatalog(), registry, fetcher, decodes, blobs, fileUrls, new Metrics(clock), clock,
+                    "node-a", settings);
         }
 
         Task run() {
