@@ -142,8 +142,7 @@ class ComfyUiUpstreamTest {
     @Test
     void aMissingCustomNodeIsAMisconfigurationNotInvalidInput() {
         try (var fake = new FakeComfyUi()) {
-            fake.writeWorkflow("nano-banana-2", FakeComfyUi.textToImage().replace("\"KSampler\"", "\"KSamplerAdvancedPlus\"")
-                    .replace("\"{{count}}\"", "\"{{count}}\""));
+            fake.writeWorkflow("nano-banana-2", FakeComfyUi.textToImage().replace("\"KSampler\"", "\"KSamplerAdvancedPlus\""));
             try (TestNode node = TestNode.start(env(fake))) {
                 JsonNode data = run(node, "nano-banana-2", "{\"prompt\":\"x\"}");
                 assertThat(data.get("error_code").asString()).as(data.toString()).isEqualTo("upstream_error");
