@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On PostgreSQL, lets a node learn at once that another node queued work: {@link TaskStore} sends
- * {@code NOTIFY pictor_queue} in the transaction that queues a task (delivered at commit), and every
+ * {@code NOTIFY pictor_queue} in the transaction that queues a task (in a submit, as {@code pg_notify}
+ * inside the one statement that stores it; either is delivered at commit), and every
  * node LISTENs on one dedicated connection and wakes its dispatcher. Without it, peers would see new
  * work only at their next poll tick. Notifications are a hint, never the only path: the poll tick
  * still finds everything, so a lost connection costs latency, not tasks.
