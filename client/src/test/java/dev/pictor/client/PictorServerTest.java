@@ -77,6 +77,7 @@ class PictorServerTest {
         assertThat(events.get(events.size() - 1).status()).isEqualTo("finished");
 
         assertThat(client.cancel(id)).isEqualTo("already_finished");
+        assertThat(client.webhookSecret()).startsWith("whsec_").isEqualTo(pictor.webhookSecret(key));
     }
 
     @Test
