@@ -109,11 +109,13 @@ public final class ExampleApp implements AutoCloseable {
                 throw new IllegalArgumentException("source images must be https URLs");
             }
         }
+        // The generic form for a configurable model id; checked() applies the catalog's field rules on
+        // this side (Requests.zImage().prompt(p).size("16:9").build() is the typed form for one family).
         ModelRequest request = ModelRequest.of(config.model()).put("prompt", prompt).put("size", "16:9").callbackUrl(callbackUrl);
         if (!sourceImageUrls.isEmpty()) {
             request.put("image_urls", sourceImageUrls);
         }
-        String taskId = client.submit(request);
+        String taskId = client.submit(request.checked());
         ledger.record(taskId, config.model(), appUserId, sourceImageUrls);
         log.add("submitted " + taskId);
         return taskId;
