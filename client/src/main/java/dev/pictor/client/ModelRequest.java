@@ -30,6 +30,16 @@ public final class ModelRequest {
         return this;
     }
 
+    /**
+     * Checks the input against the model's {@link ModelRules} when the client knows the model (a
+     * catalog family), and returns this; an unknown id passes unchecked. Throws
+     * {@link PictorException.InvalidRequest} naming the field, as the server would.
+     */
+    public ModelRequest checked() {
+        ModelRules.of(model).ifPresent(rules -> rules.check(input));
+        return this;
+    }
+
     public String model() {
         return model;
     }

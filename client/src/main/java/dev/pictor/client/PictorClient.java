@@ -138,6 +138,14 @@ public final class PictorClient {
         return call("GET", "/api/models", null, Map.of());
     }
 
+    /**
+     * {@code GET /api/webhooks/secret} (Pictor only; APIDot shows its secret in its console): the
+     * {@code whsec_...} secret that signs the caller's tenant's webhooks, for {@link WebhookVerifier}.
+     */
+    public String webhookSecret() {
+        return call("GET", "/api/webhooks/secret", null, Map.of()).path("secret").asString();
+    }
+
     /** {@code POST /api/generate/estimate}: the cost a submit would have, as the server gives it. */
     public JsonNode estimate(ModelRequest request) {
         return call("POST", "/api/generate/estimate", json.writeValueAsString(request.body()), Map.of());

@@ -35,6 +35,13 @@ public final class TaskLedger {
         List<String> store(Task task) throws Exception;
     }
 
+    /** The status of a finished task whose files a {@link FileSink} is copying; not terminal. */
+    static final String STORING = "storing";
+    private static final long STORING_LEASE_MS = 10 * 60_000L;
+    /** Not yet terminal, and not being stored by another caller (unless that one's lease ran out). */
+    private static final String CLAIMABLE = "(status NOT IN ('finished', 'failed', '" + STORING + "') OR (status = '"
+            + STORING + "' AND updated_at < ?))";
+
     private final DataSource dataSource;
     private final Clock clock;
     private final FileSink sink;
@@ -71,56 +78,61 @@ public final class TaskLedger {
     /**
      * Applies a task state (from a webhook, a poll or the reconciler). Returns true when this call
      * moved the task to its terminal state, false when it was already terminal (a duplicate) or the
-     * state is not terminal. Final URLs are stored only with a terminal success.
+     * state is not terminal. Final URLs are stored only with a terminal success, in the same update
+     * that makes the task {@code finished}: a reader never sees a finished task without its files.
      */
     public boolean apply(Task task) {
         long now = clock.millis();
         if (!task.terminal()) {
-            sql(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE pictor_ledger_tasks SET status = ?, updated_at = ?"
-                        + " WHERE task_id = ? AND status NOT IN ('finished', 'failed')")) {
-                    ps.setString(1, task.status());
-                    ps.setLong(2, now);
-                    ps.setString(3, task.taskId());
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            update("UPDATE pictor_ledger_tasks SET status = ?, updated_at = ? WHERE task_id = ? AND status NOT IN "
+                    + "('finished', 'failed', '" + STORING + "')", task.status(), now, task.taskId());
             return false;
         }
-        // Claim the terminal transition first: of concurrent duplicates exactly one wins the
-        // conditional update, and only the winner copies files, so there is one visible result.
-        int won = sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE pictor_ledger_tasks SET status = ?, error_code = ?,"
-                    + " updated_at = ? WHERE task_id = ? AND status NOT IN ('finished', 'failed')")) {
-                ps.setString(1, task.status());
-                ps.setString(2, task.errorCode());
-                ps.setLong(3, now);
-                ps.setString(4, task.taskId());
-                return ps.executeUpdate();
-            }
-        });
-        if (won == 0 || !task.finished()) {
-            return won == 1;
+        // Of concurrent duplicates exactly one wins the conditional update: one visible result.
+        if (!task.finished()) {
+            return update("UPDATE pictor_ledger_tasks SET status = ?, error_code = ?, updated_at = ? WHERE task_id = ? AND "
+                    + CLAIMABLE, task.status(), task.errorCode(), now, task.taskId(), now - STORING_LEASE_MS) == 1;
         }
-        List<String> refs = new ArrayList<>();
-        task.files().forEach(f -> refs.add(f.fileUrl()));
-        if (sink != null) {
-            try {
-                refs.clear();
-                refs.addAll(sink.store(task));
-            } catch (Exception e) {
-                throw new IllegalStateException("copying the files of " + task.taskId() + " failed", e);
-            }
+        List<String> urls = new ArrayList<>();
+        task.files().forEach(f -> urls.add(f.fileUrl()));
+        if (sink == null) {
+            return update("UPDATE pictor_ledger_tasks SET status = 'finished', error_code = NULL, file_urls = ?, updated_at = ?"
+                    + " WHERE task_id = ? AND " + CLAIMABLE, String.join("\n", urls), now, task.taskId(), now - STORING_LEASE_MS) == 1;
         }
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE pictor_ledger_tasks SET file_urls = ? WHERE task_id = ?")) {
-                ps.setString(1, String.join("\n", refs));
-                ps.setString(2, task.taskId());
-                return ps.executeUpdate();
-            }
-        });
+        // With a FileSink the copy takes time and must happen once: the winner claims the task as
+        // 'storing' (not terminal, so readers keep waiting), copies, then writes finished with the copies'
+        // references. A copy that fails hands the task back; one whose process died is taken over after the lease.
+        if (update("UPDATE pictor_ledger_tasks SET status = '" + STORING + "', updated_at = ? WHERE task_id = ? AND " + CLAIMABLE,
+                now, task.taskId(), now - STORING_LEASE_MS) == 0) {
+            return false;
+        }
+        List<String> refs;
+        try {
+            refs = sink.store(task);
+        } catch (Exception e) {
+            update("UPDATE pictor_ledger_tasks SET status = 'running', updated_at = ? WHERE task_id = ? AND status = '" + STORING + "'",
+                    clock.millis(), task.taskId());
+            throw new IllegalStateException("copying the files of " + task.taskId() + " failed", e);
+        }
+        update("UPDATE pictor_ledger_tasks SET status = 'finished', error_code = NULL, file_urls = ?, updated_at = ?"
+                + " WHERE task_id = ? AND status = '" + STORING + "'", String.join("\n", refs), clock.millis(), task.taskId());
         return true;
+    }
+
+    /** Runs one UPDATE with String and Long parameters; returns the rows changed. */
+    private int update(String statement, Object... params) {
+        return sql(c -> {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                for (int i = 0; i < params.length; i++) {
+                    if (params[i] instanceof Long l) {
+                        ps.setLong(i + 1, l);
+                    } else {
+                        ps.setString(i + 1, (String) params[i]);
+                    }
+                }
+                return ps.executeUpdate();
+            }
+        });
     }
 
     public Optional<Entry> get(String taskId) {

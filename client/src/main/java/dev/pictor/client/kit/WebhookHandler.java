@@ -8,10 +8,15 @@ import java.util.Map;
 /**
  * An idempotent webhook receiver: verifies the signature, drops a delivery id seen before, and
  * applies the task to the ledger, where a terminal state is written once. The answer to send is 2xx
- * for every outcome but {@link Outcome#REJECTED} (401), so Pictor stops retrying duplicates.
+ * for every outcome but {@link Outcome#REJECTED} (401) and {@link Outcome#UNKNOWN_TASK} (503), so
+ * Pictor stops retrying duplicates.
+ *
+ * <p>A delivery can beat the application's {@code ledger.record} call (the task ended before the
+ * submit's answer was processed): such a delivery is {@code UNKNOWN_TASK}, its id is not consumed, and
+ * the 503 makes Pictor deliver it again later, when the row exists.
  */
 public final class WebhookHandler {
-    public enum Outcome { APPLIED, DUPLICATE, UPDATED, REJECTED }
+    public enum Outcome { APPLIED, DUPLICATE, UPDATED, REJECTED, UNKNOWN_TASK }
 
     private final WebhookVerifier verifier;
     private final TaskLedger ledger;
@@ -31,6 +36,9 @@ public final class WebhookHandler {
         } catch (WebhookVerifier.InvalidSignature | tools.jackson.core.JacksonException e) {
             return Outcome.REJECTED;
         }
+        if (ledger.get(d.task().taskId()).isEmpty()) {
+            return Outcome.UNKNOWN_TASK;
+        }
         if (!ledger.firstDelivery(d.id(), d.task().taskId())) {
             return Outcome.DUPLICATE;
         }
@@ -42,6 +50,10 @@ public final class WebhookHandler {
     }
 
     public static int httpStatus(Outcome o) {
-        return o == Outcome.REJECTED ? 401 : 204;
+        return switch (o) {
+            case REJECTED -> 401;
+            case UNKNOWN_TASK -> 503;
+            default -> 204;
+        };
     }
 }

@@ -103,6 +103,53 @@ class LedgerTest {
     }
 
     @Test
+    void aDeliveryThatBeatsTheLedgerRowIsRefusedWithoutConsumingItsIdAndAppliedWhenRedelivered() throws Exception {
+        MutableClock clock = new MutableClock();
+        TaskLedger ledger = new TaskLedger(h2(), clock);
+        WebhookHandler handler = new WebhookHandler(new WebhookVerifier(SECRET, Duration.ofMinutes(5), clock), ledger, null);
+        String body = "{\"code\":200,\"data\":{\"task_id\":\"task-early\",\"status\":\"finished\",\"files\":[{\"file_url\":"
+                + "\"https://pictor.example/files/task-early/0.png\",\"file_type\":\"image\"}]}}";
+        long ts = clock.now.getEpochSecond();
+        Map<String, String> headers = Map.of("webhook-id", "msg_early", "webhook-timestamp", "" + ts,
+                "webhook-signature", sign("msg_early", ts, body));
+        WebhookHandler.Outcome first = handler.handle(headers, body);
+        assertThat(first).isEqualTo(WebhookHandler.Outcome.UNKNOWN_TASK);
+        assertThat(WebhookHandler.httpStatus(first)).as("non-2xx: Pictor delivers again").isEqualTo(503);
+        ledger.record("task-early", "z-image", "user-1", List.of());
+        assertThat(handler.handle(headers, body)).isEqualTo(WebhookHandler.Outcome.APPLIED);
+        assertThat(ledger.get("task-early").orElseThrow().fileUrls()).containsExactly("https://pictor.example/files/task-early/0.png");
+    }
+
+    @Test
+    void whileTheSinkCopiesTheTaskIsNotYetFinishedAndAFailedCopyHandsItBack() {
+        MutableClock clock = new MutableClock();
+        List<String> seenDuringCopy = new ArrayList<>();
+        TaskLedger[] holder = new TaskLedger[1];
+        boolean[] fail = {true};
+        holder[0] = new TaskLedger(h2(), clock, task -> {
+            seenDuringCopy.add(holder[0].get(task.taskId()).orElseThrow().status());
+            if (fail[0]) {
+                throw new java.io.IOException("bucket unavailable");
+            }
+            return List.of("s3://app/" + task.taskId());
+        });
+        TaskLedger ledger = holder[0];
+        ledger.record("task-s", "z-image", "u", List.of());
+        dev.pictor.client.Task done = new dev.pictor.client.Task("task-s", "finished", "z-image", "sandbox", 100,
+                List.of(new dev.pictor.client.Task.File("https://pictor.example/f.png", "image", "image/png", 1, 1)),
+                null, null, null, null, null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.apply(done)).isInstanceOf(IllegalStateException.class);
+        assertThat(ledger.get("task-s").orElseThrow().terminal()).as("a failed copy leaves the task open for the next delivery").isFalse();
+        fail[0] = false;
+        assertThat(ledger.apply(done)).isTrue();
+        assertThat(seenDuringCopy).containsExactly("storing", "storing");
+        TaskLedger.Entry e = ledger.get("task-s").orElseThrow();
+        assertThat(e.status()).isEqualTo("finished");
+        assertThat(e.fileUrls()).containsExactly("s3://app/task-s");
+        assertThat(ledger.apply(done)).isFalse();
+    }
+
+    @Test
     void reconcilerClosesATaskWhoseWebhookNeverCame() throws Exception {
         try (var fake = new dev.pictor.client.ApidotFakeAccess()) {
             MutableClock clock = new MutableClock();
