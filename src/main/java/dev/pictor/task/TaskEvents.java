@@ -16,6 +16,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TaskEvents {
     private final Map<String, List<Semaphore>> waiters = new ConcurrentHashMap<>();
+
+    /** Called after a change to {@code taskId} has committed. */
+    public void changed(String taskId) {
+        List<Semaphore> list = waiters.get(taskId);
+        if (list != null) {
+            list.forEach(Semaphore::release);
+        }
+    }
+
+    /** Waits until {@code taskId} changes on this node or {@code max} passes; true when it changed. */
+    public boolean awaitChange(String taskId, Duration max) throws InterruptedException {
+        if (draining) {
+            // No more wake-ups on a stopping node: those still waiting (the OpenAI surface) re-read at a steady pace.
+            Thread.sleep(Math.min(500, Math.max(0, max.toMillis())));
+            return false;
+        }
+        var signal = new Semaphore(0);
+        List<Semaphore> list = waiters.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>());
+        list.add(signal);
+        try {
+            return signal.tryAcquire(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
+        } finally {
+            list.remove(signal);
+            waiters.computeIfPresent(taskId, (k, v) -> v.isEmpty() ? null : v);
+        }
+    }
+
+    // Shutdown: the requests that wait on tasks, and whether the node has started to stop.
     private final AtomicInteger held = new AtomicInteger();
     private volatile boolean draining;
 
@@ -46,32 +74,6 @@ public final class TaskEvents {
         long end = System.nanoTime() + max.toNanos();
         while (held.get() > 0 && System.nanoTime() < end) {
             Thread.sleep(20);
-        }
-    }
-
-    /** Called after a change to {@code taskId} has committed. */
-    public void changed(String taskId) {
-        List<Semaphore> list = waiters.get(taskId);
-        if (list != null) {
-            list.forEach(Semaphore::release);
-        }
-    }
-
-    /** Waits until {@code taskId} changes on this node or {@code max} passes; true when it changed. */
-    public boolean awaitChange(String taskId, Duration max) throws InterruptedException {
-        if (draining) {
-            // No more wake-ups on a stopping node: those still waiting (the OpenAI surface) re-read at a steady pace.
-            Thread.sleep(Math.min(500, Math.max(0, max.toMillis())));
-            return false;
-        }
-        var signal = new Semaphore(0);
-        List<Semaphore> list = waiters.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>());
-        list.add(signal);
-        try {
-            return signal.tryAcquire(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
-        } finally {
-            list.remove(signal);
-            waiters.computeIfPresent(taskId, (k, v) -> v.isEmpty() ? null : v);
         }
     }
 }
