@@ -32,8 +32,9 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: finishing running tasks for up to {}", settings.tasks().shutdownGrace());
-            pictor.close();
+            log.info("shutting down: not ready for {}, then finishing running tasks for up to {}", settings.server().shutdownDrain(),
+                    settings.tasks().shutdownGrace());
+            pictor.drainAndClose();
             log.info("stopped");
         }, "pictor-shutdown"));
     }

@@ -78,9 +78,12 @@ public final class Pictor implements AutoCloseable {
     private final ApiServer server;
     private final TaskStore store;
     private final BlobStore blobs;
+    private final TaskEvents events;
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
 
     private Pictor(Settings settings, Database database, Dispatcher dispatcher, WebhookDispatcher webhooks, PeerWakeups peers,
-                   Sweeper sweeper, ApiServer server, TaskStore store, BlobStore blobs) {
+                   Sweeper sweeper, ApiServer server, TaskStore store, BlobStore blobs, TaskEvents events,
+                   java.util.concurrent.atomic.AtomicBoolean draining) {
         this.settings = settings;
         this.database = database;
         this.dispatcher = dispatcher;
@@ -90,6 +93,8 @@ public final class Pictor implements AutoCloseable {
         this.server = server;
         this.store = store;
         this.blobs = blobs;
+        this.events = events;
+        this.draining = draining;
     }
 
     public static Pictor start(Settings settings, Clock clock, PrintStream console) {
@@ -152,6 +157,7 @@ public final class Pictor implements AutoCloseable {
         var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake, clock);
 
         var events = new TaskEvents();
+        var draining = new java.util.concurrent.atomic.AtomicBoolean();
         var ledger = new Ledger(database.jdbc(), catalog, prices, clock);
         // the ledger settles first, so the webhook row is written in the same transaction after it
         TaskStore.TerminalListener onTerminal = (tx, task) -> {
@@ -176,7 +182,7 @@ public final class Pictor implements AutoCloseable {
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),
-                new OpsRoutes(database, metrics, blobs));
+                new OpsRoutes(database, metrics, blobs, draining::get));
         var ui = new UiRoutes(keys, new UiSessions(database.jdbc(), clock, UI_SESSION_LIFETIME, new SecureRandom()), catalog,
                 m -> upstreams.routes(m).stream().map(UpstreamRegistry.Route::upstream).toList(), VERSION);
         var api = new ApiServer(server, maxImage, keys, ui, routes);
@@ -200,7 +206,7 @@ public final class Pictor implements AutoCloseable {
         log.info("Pictor {} listening on {}:{} (database: {}, files: {})", nodeId, server.host(), api.port(),
                 settings.database().embedded() ? "embedded H2 under " + settings.dataDir() : database.dialect(),
                 settings.s3Storage().map(S3Settings::describe).orElse(settings.dataDir().resolve("files").toString()));
-        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store, blobs);
+        return new Pictor(settings, database, dispatcher, webhooks, peers, sweeper, api, store, blobs, events, draining);
     }
 
     /** The bucket when PICTOR_STORAGE=s3, else the folder under the data directory. */
@@ -250,6 +256,28 @@ public final class Pictor implements AutoCloseable {
 
     public TaskStore store() {
         return store;
+    }
+
+    /**
+     * The stop for SIGTERM in a cluster: first {@code /readyz} answers 503 and the node claims nothing
+     * more, for {@code PICTOR_SHUTDOWN_DRAIN_MS}, so the balancer takes it out while it still serves
+     * (submits are queued for the peers, status reads answer); then wait-mode requests answer the
+     * status of the moment and event streams end with a {@code reconnect} event, both clean answers a
+     * client retries on another node; then {@link #close}: running tasks get the grace period and the
+     * rest are handed back at once, for a peer to claim.
+     */
+    public void drainAndClose() {
+        draining.set(true);
+        dispatcher.stopClaiming();
+        try {
+            Thread.sleep(settings.server().shutdownDrain());
+            events.drain(Duration.ofSeconds(2));
+            // Handlers that just returned still have their response in flight: Javalin stops Jetty without waiting for it.
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     /**

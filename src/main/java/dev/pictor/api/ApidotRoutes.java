@@ -92,8 +92,11 @@ public final class ApidotRoutes implements RouteGroup {
             return;
         }
         ctx.header("Preference-Applied", "wait=" + wait.toSeconds());
-        Task done = tasks.awaitTerminal(task, wait);
-        HttpJson.ok(ctx, taskView.render(done, tasks.queuePosition(done)));
+        try (var held = tasks.hold()) {
+            // A node that starts shutting down answers the status of the moment, as a wait that ran out does.
+            Task done = tasks.awaitTerminalUnlessDraining(task, wait);
+            HttpJson.ok(ctx, taskView.render(done, tasks.queuePosition(done)));
+        }
     }
 
     /** The shape checks of a submit body, shared with the estimate so both answer a bad body alike. */
@@ -356,7 +359,12 @@ public final class ApidotRoutes implements RouteGroup {
      * queue position changes, ending after the terminal state. Comments keep idle connections open.
      */
     private void events(Context ctx) throws IOException, InterruptedException {
-        Task task = findOr404(ctx);
+        try (var held = tasks.hold()) {
+            stream(ctx, findOr404(ctx));
+        }
+    }
+
+    private void stream(Context ctx, Task task) throws IOException, InterruptedException {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("UTF-8");
@@ -381,6 +389,14 @@ public final class ApidotRoutes implements RouteGroup {
                 lastWrite = System.nanoTime();
             }
             if (task.status().isTerminal()) {
+                return;
+            }
+            if (tasks.draining()) {
+                // This node is stopping: say so and end the stream; EventSource reconnects after `retry`
+                // ms, and the balancer sends it to a node that is still up.
+                out.write(("event: reconnect\nretry: 1000\ndata: {\"reason\":\"node_shutting_down\",\"task_id\":\"" + task.id()
+                        + "\"}\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
                 return;
             }
             task = tasks.nextState(task, Duration.ofMillis(500));

@@ -12,11 +12,14 @@ public final class OpsRoutes implements RouteGroup {
     private final Database database;
     private final Metrics metrics;
     private final BlobStore blobs;
+    private final java.util.function.BooleanSupplier draining;
 
-    public OpsRoutes(Database database, Metrics metrics, BlobStore blobs) {
+    /** {@code draining}: the node is stopping, so it is not ready whatever its database and store say. */
+    public OpsRoutes(Database database, Metrics metrics, BlobStore blobs, java.util.function.BooleanSupplier draining) {
         this.database = database;
         this.metrics = metrics;
         this.blobs = blobs;
+        this.draining = draining;
     }
 
     @Override
@@ -31,6 +34,10 @@ public final class OpsRoutes implements RouteGroup {
      * only fail the tasks it claims, so the balancer should send traffic elsewhere.
      */
     private void ready(Context ctx) {
+        if (draining.getAsBoolean()) {
+            HttpJson.write(ctx, 503, Json.object().put("status", "draining"));
+            return;
+        }
         boolean db = database.isReachable();
         boolean storage = blobs.isReachable();
         boolean ready = db && storage;

@@ -247,6 +247,15 @@ public final class Dispatcher implements AutoCloseable {
         upstreams.find(task.upstream()).ifPresent(u -> background.execute(() -> u.cancel(task.upstreamRef())));
     }
 
+    /** Claims nothing more from now on (a stopping node lets its peers take new work); running tasks go on. */
+    public void stopClaiming() {
+        try {
+            claimLoop.stop(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Stops claiming, lets running tasks finish for up to {@code grace}, then hands the rest back to
      * the queue (due at once) so another node, or this one after restart, continues them.

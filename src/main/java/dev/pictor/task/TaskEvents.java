@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wakes whoever waits on a task (wait mode, server-sent events, the OpenAI endpoints) when this node
@@ -44,6 +45,11 @@ public final class TaskEvents {
 
     /** Waits until {@code taskId} changes on this node or {@code max} passes; true when it changed. */
     public boolean awaitChange(String taskId, Duration max) throws InterruptedException {
+        if (draining) {
+            // No more wake-ups on a stopping node: those still waiting (the OpenAI surface) re-read at a steady pace.
+            Thread.sleep(Math.min(500, Math.max(0, max.toMillis())));
+            return false;
+        }
         var signal = new Semaphore(0);
         List<Semaphore> list = waiters.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>());
         list.add(signal);
@@ -52,6 +58,40 @@ public final class TaskEvents {
         } finally {
             list.remove(signal);
             waiters.computeIfPresent(taskId, (k, v) -> v.isEmpty() ? null : v);
+        }
+    }
+
+    // Shutdown: the requests that wait on tasks, and whether the node has started to stop.
+    private final AtomicInteger held = new AtomicInteger();
+    private volatile boolean draining;
+
+    /** Marks a request that waits on tasks (wait mode, SSE) for {@link #drain}; close it when the response is written. */
+    public Hold hold() {
+        held.incrementAndGet();
+        return held::decrementAndGet;
+    }
+
+    /** A request counted by {@link #hold}; closing it cannot fail. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** True once the node is shutting down: waits end early with the state of the moment, streams tell clients to reconnect. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Shutdown: wakes every waiter, so each wait-mode request answers the task's current state and each
+     * stream ends, then waits up to {@code max} for those requests to finish writing.
+     */
+    public void drain(Duration max) throws InterruptedException {
+        draining = true;
+        waiters.values().forEach(list -> list.forEach(Semaphore::release));
+        long end = System.nanoTime() + max.toNanos();
+        while (held.get() > 0 && System.nanoTime() < end) {
+            Thread.sleep(20);
         }
     }
 }

@@ -331,9 +331,31 @@ public final class TaskService {
      * the wait at once; changes made by another node are seen within half a second.
      */
     public Task awaitTerminal(Task task, Duration max) throws InterruptedException {
+        return awaitTerminal(task, max, false);
+    }
+
+    /**
+     * The same, but ends early when this node starts shutting down, with the task as it is then: the
+     * caller answers that (not an error), and the client follows the task on another node.
+     */
+    public Task awaitTerminalUnlessDraining(Task task, Duration max) throws InterruptedException {
+        return awaitTerminal(task, max, true);
+    }
+
+    /** Whether this node is shutting down (see {@link TaskEvents#draining}). */
+    public boolean draining() {
+        return events.draining();
+    }
+
+    /** See {@link TaskEvents#hold}. */
+    public TaskEvents.Hold hold() {
+        return events.hold();
+    }
+
+    private Task awaitTerminal(Task task, Duration max, boolean endOnDrain) throws InterruptedException {
         Instant end = clock.instant().plus(max);
         Task current = task;
-        while (!current.status().isTerminal()) {
+        while (!current.status().isTerminal() && !(endOnDrain && events.draining())) {
             Duration left = Duration.between(clock.instant(), end);
             if (left.isNegative() || left.isZero()) {
                 break;
