@@ -142,7 +142,7 @@ public final class Pictor implements AutoCloseable {
         var outbox = new WebhookOutbox(webhookStore, taskView, settings.files().urlTtl(), schedule, webhooks::wake, clock);
 
         var events = new TaskEvents();
-        var ledger = new Ledger(database.jdbc(), catalog, prices, clock);
+        var ledger = new Ledger(database.jdbc(), catalog, prices, metrics, clock);
         // the ledger settles first, so the webhook row is written in the same transaction after it
         TaskStore.TerminalListener onTerminal = (tx, task) -> {
             ledger.onTerminal(tx, task);

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What submit stores: a validated request, its route and its deadline. */
+/** What submit stores: a validated request, its route and its deadline; {@code keyId} the submitting key (null when none is known). */
 public record NewTask(
         String id,
         String tenantId,
@@ -15,7 +15,8 @@ public record NewTask(
         Instant createdAt,
         Instant deadlineAt,
         Map<String, String> metadata,
-        List<WebhookEventType> webhookEvents) {
+        List<WebhookEventType> webhookEvents,
+        String keyId) {
     public NewTask {
         metadata = Map.copyOf(metadata);
         webhookEvents = List.copyOf(webhookEvents);
@@ -24,6 +25,6 @@ public record NewTask(
     /** A task without client metadata. */
     public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
                    Instant createdAt, Instant deadlineAt) {
-        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of());
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of(), null);
     }
 }

@@ -19,6 +19,7 @@ import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamRegistry;
+import dev.pictor.upstream.UpstreamUsage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,7 +149,7 @@ final class TaskRunner {
                         dueAt.accept(nextPoll);
                     }
                 }
-                case Step.Finished finished -> recordFinished(claim, upstream, finished.files(), started);
+                case Step.Finished finished -> recordFinished(claim, upstream, finished, started);
             }
         } catch (TimeoutException e) {
             generation.cancel(true);
@@ -166,11 +167,12 @@ final class TaskRunner {
         }
     }
 
-    private void recordFinished(Claim claim, Upstream upstream, List<StoredFile> files, Instant started) {
+    private void recordFinished(Claim claim, Upstream upstream, Step.Finished step, Instant started) {
         Task task = claim.task();
+        List<StoredFile> files = step.files();
         metrics.run(task.model(), upstream.name(), Duration.between(started, clock.instant()));
         Instant finished = clock.instant();
-        if (store.finish(claim, upstream.name(), files, finished)) {
+        if (store.finish(claim, upstream.name(), step.route(), step.usage(), files, finished)) {
             metrics.taskCompleted(task.model(), upstream.name(), TaskStatus.FINISHED.wire(), null);
             metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
         } else {
@@ -181,7 +183,8 @@ final class TaskRunner {
 
     /** What one run of a task came to: its stored files, or an upstream job still running. */
     private sealed interface Step {
-        record Finished(List<StoredFile> files) implements Step {
+        /** {@code route}: "upstream:upstream-model" (the upstream alone without a model id), the key of upstream costs. */
+        record Finished(List<StoredFile> files, String route, UpstreamUsage usage) implements Step {
         }
 
         record Waiting(String upstreamRef, int progress, Duration pollAfter) implements Step {
@@ -214,7 +217,8 @@ final class TaskRunner {
         }
         return switch (outcome) {
             case Upstream.Outcome.Pending pending -> new Step.Waiting(pending.upstreamRef(), pending.progress(), pending.pollAfter());
-            case Upstream.Outcome.Done done -> new Step.Finished(storeImages(task, upstream, done.images()));
+            case Upstream.Outcome.Done done -> new Step.Finished(storeImages(task, upstream, done.images()),
+                    upstreamModel == null ? upstream.name() : upstream.name() + ":" + upstreamModel, done.usage());
         };
     }
 

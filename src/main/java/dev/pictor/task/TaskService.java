@@ -86,19 +86,19 @@ public final class TaskService {
      * (model, normalised input, callback) within 24 hours return the first task; the same key with
      * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
      */
-    public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
-        return submit(tenantId, model, input, callbackUrl, Map.of(), List.of(), idempotencyKey);
+    public Submission submit(String tenantId, String keyId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
+        return submit(tenantId, keyId, model, input, callbackUrl, Map.of(), List.of(), idempotencyKey);
     }
 
-    /** As {@link #submit(String, String, JsonNode, String, String)}, with the client's {@link Metadata} (already validated). */
-    public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
+    /** As {@link #submit(String, String, String, JsonNode, String, String)}, with the client's {@link Metadata} (already validated). */
+    public Submission submit(String tenantId, String keyId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
-        return store(tenantId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
+        return store(tenantId, keyId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
     }
 
     /**
@@ -129,7 +129,7 @@ public final class TaskService {
      * bytes are checked (type from the bytes, size, pixel count), kept with the task, and read from
      * storage when it runs. Used by the OpenAI edits endpoint.
      */
-    public Submission submitWithSources(String tenantId, String model, ObjectNode input, List<Source> sources) {
+    public Submission submitWithSources(String tenantId, String keyId, String model, ObjectNode input, List<Source> sources) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         Instant now = clock.instant();
@@ -154,7 +154,7 @@ public final class TaskService {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
             }
-            return store(tenantId, spec, request, null, Map.of(), List.of(), null, taskId, now);
+            return store(tenantId, keyId, spec, request, null, Map.of(), List.of(), null, taskId, now);
         } catch (IOException | RuntimeException e) {
             try {
                 blobs.deleteAll(taskId + "/");
@@ -208,12 +208,13 @@ public final class TaskService {
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
     }
 
-    private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+    private Submission store(String tenantId, String keyId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents);
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents,
+                keyId);
         // Metadata joins the hash only when given, so keys used before it existed still match their requests.
         String metadataJson = Metadata.write(metadata);
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null

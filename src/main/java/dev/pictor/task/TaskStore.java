@@ -6,6 +6,7 @@ import dev.pictor.common.Json;
 import dev.pictor.db.DataAccessException;
 import dev.pictor.db.Jdbc;
 import dev.pictor.storage.StoredFile;
+import dev.pictor.upstream.UpstreamUsage;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -163,9 +164,9 @@ public final class TaskStore {
     }
 
     private void insertRows(Jdbc.Tx tx, NewTask t) throws SQLException {
-        tx.update("INSERT INTO task (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?, ?)",
+        tx.update("INSERT INTO task (" + TASK_COLUMNS + ", key_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, 0, NULL, ?, ?, ?)",
                 t.id(), t.tenantId(), t.model(), TaskStatus.NOT_STARTED.wire(), t.inputJson(), t.callbackUrl(),
-                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()));
+                t.upstream(), t.createdAt(), t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()), t.keyId());
         for (var entry : t.metadata().entrySet()) {
             tx.update("INSERT INTO task_metadata (task_id, meta_key, meta_value) VALUES (?, ?, ?)", t.id(), entry.getKey(), entry.getValue());
         }
@@ -355,23 +356,32 @@ public final class TaskStore {
         return true;
     }
 
-    /** Finishes a claimed task with its files; false when the lease was lost or the task already ended. */
+    /** Finishes a claimed task with its files on a route that reported no usage; false as {@link #finish(Claim, String, String, UpstreamUsage, List, Instant)}. */
     public boolean finish(Claim claim, String upstream, List<StoredFile> files, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now);
+        return finish(claim, upstream, upstream, UpstreamUsage.NONE, files, now);
+    }
+
+    /**
+     * Finishes a claimed task with its files, recording the route that made them ({@code route}, the
+     * key of the operator's upstream costs) and what that upstream reported it used; false when the
+     * lease was lost or the task already ended.
+     */
+    public boolean finish(Claim claim, String upstream, String route, UpstreamUsage usage, List<StoredFile> files, Instant now) {
+        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now, route, usage);
     }
 
     /** Fails a claimed task; false when the lease was lost or the task already ended. */
     public boolean fail(Claim claim, ErrorCode code, String message, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now);
+        return terminate(claim.taskId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
     /** Fails a task whoever holds it (deadline, cancel); false when it had already ended. */
     public boolean failUnclaimed(String taskId, ErrorCode code, String message, Instant now) {
-        return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now);
+        return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
     private boolean terminate(String taskId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
-                              String message, List<StoredFile> files, Instant now) {
+                              String message, List<StoredFile> files, Instant now, String route, UpstreamUsage usage) {
         return jdbc.inTransaction(tx -> {
             // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
             boolean queued = !(leaseToken == null
@@ -381,10 +391,13 @@ public final class TaskStore {
             if (leaseToken != null && !queued) {
                 return false; // another node owns this task now, or it ended meanwhile
             }
+            // image_count and the upstream's usage are kept apart from output_json, which deleting the files clears
             int changed = tx.update("UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
-                            + "error_message = ?, output_json = ?, finished_at = ? WHERE id = ? AND status IN " + OPEN,
+                            + "error_message = ?, output_json = ?, finished_at = ?, image_count = ?, upstream_route = ?, "
+                            + "upstream_input_tokens = ?, upstream_output_tokens = ?, upstream_compute_ms = ? WHERE id = ? AND status IN " + OPEN,
                     status.wire(), upstream, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
-                    truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, taskId);
+                    truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, files.size(), truncate(route, 200),
+                    reported(usage.inputTokens()), reported(usage.outputTokens()), reported(usage.computeMillis()), taskId);
             if (changed == 0) {
                 return false;
             }
@@ -511,6 +524,11 @@ public final class TaskStore {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
+    }
+
+    /** A usage figure for its column: NULL when the upstream did not report it. */
+    private static Long reported(long figure) {
+        return figure > 0 ? figure : null;
     }
 
     private static String truncate(String s, int max) {
