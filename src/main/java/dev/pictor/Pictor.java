@@ -13,6 +13,8 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.billing.Ledger;
 import dev.pictor.billing.PriceTable;
 import dev.pictor.api.CreditRoutes;
+import dev.pictor.api.UsageRoutes;
+import dev.pictor.usage.UsageReport;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
@@ -163,6 +165,7 @@ public final class Pictor implements AutoCloseable {
                 new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, ledger, maxBody),
                 new CreditRoutes(ledger, keys, maxBody),
+                new UsageRoutes(new UsageReport(database.jdbc(), prices.upstreamCosts()), upstreams, clock),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),

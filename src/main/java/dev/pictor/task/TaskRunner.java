@@ -127,14 +127,14 @@ final class TaskRunner {
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
         if (!breaker.allowsCall()) {
             handleFailure(claim, upstream, null, new UpstreamException(ErrorCode.UPSTREAM_ERROR, upstream.name()
-                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
+                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())), null);
             return;
         }
         GenerationRequest request;
         try {
             request = storedRequest(task);
         } catch (UpstreamException e) {
-            handleFailure(claim, upstream, null, e);
+            handleFailure(claim, upstream, null, e, null);
             return;
         }
         Future<Step> generation = generations.submit(() -> generate(task, upstream, request));
@@ -142,6 +142,7 @@ final class TaskRunner {
         try {
             Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
             breaker.recordSuccess();
+            upstreams.health(upstream.name()).record(true, Duration.between(started, clock.instant()));
             switch (step) {
                 case Step.Waiting waiting -> {
                     Instant nextPoll = clock.instant().plus(waiting.pollAfter());
@@ -155,7 +156,7 @@ final class TaskRunner {
             generation.cancel(true);
             end(claim, ErrorCode.TIMEOUT, "the task did not finish before its deadline");
         } catch (ExecutionException e) {
-            handleFailure(claim, upstream, request, e.getCause());
+            handleFailure(claim, upstream, request, e.getCause(), Duration.between(started, clock.instant()));
         } catch (CancellationException e) {
             // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
         } catch (InterruptedException e) {
@@ -278,8 +279,11 @@ final class TaskRunner {
         }
     }
 
-    /** A failed run: the circuit breaker and the metrics learn of it, then {@link RetryPolicy} decides what follows. */
-    private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause) {
+    /**
+     * A failed run: the circuit breaker, the health window and the metrics learn of it, then
+     * {@link RetryPolicy} decides what follows. {@code latency} is null when no call was made.
+     */
+    private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause, Duration latency) {
         if (abandoning.get()) {
             return;
         }
@@ -296,6 +300,9 @@ final class TaskRunner {
             breaker.recordFailure();
         } else {
             breaker.recordSuccess(); // the route works; the request is what failed
+        }
+        if (latency != null) {
+            upstreams.health(upstream.name()).record(!failure.retryable(), latency);
         }
         Task task = claim.task();
         String prompt = request == null ? null : request.prompt();
