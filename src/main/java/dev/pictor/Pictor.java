@@ -165,7 +165,7 @@ public final class Pictor implements AutoCloseable {
                 new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, ledger, maxBody),
                 new CreditRoutes(ledger, keys, maxBody),
-                new UsageRoutes(new UsageReport(database.jdbc(), prices.upstreamCosts()), upstreams, clock),
+                new UsageRoutes(new UsageReport(database.jdbc(), prices.upstreamCosts()), ledger, upstreams, clock),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),

@@ -2,6 +2,7 @@ package dev.pictor.api;
 
 import dev.pictor.auth.Principal;
 import dev.pictor.billing.Credits;
+import dev.pictor.billing.Ledger;
 import dev.pictor.common.Json;
 import dev.pictor.common.WireTime;
 import dev.pictor.upstream.CircuitBreaker;
@@ -31,11 +32,13 @@ public final class UsageRoutes implements RouteGroup {
             "upstream_compute_seconds", "unpriced_tasks");
 
     private final UsageReport usage;
+    private final Ledger ledger;
     private final UpstreamRegistry upstreams;
     private final Clock clock;
 
-    public UsageRoutes(UsageReport usage, UpstreamRegistry upstreams, Clock clock) {
+    public UsageRoutes(UsageReport usage, Ledger ledger, UpstreamRegistry upstreams, Clock clock) {
         this.usage = usage;
+        this.ledger = ledger;
         this.upstreams = upstreams;
         this.clock = clock;
     }
@@ -44,6 +47,36 @@ public final class UsageRoutes implements RouteGroup {
     public void register(RoutesConfig routes) {
         routes.get("/api/usage", this::usage);
         routes.get("/api/admin/upstreams", this::upstreams);
+        routes.get("/api/account/ledger", this::ledger);
+    }
+
+    /** The caller's tenant's ledger, newest first; {@code before} (a row id) pages back. */
+    private void ledger(Context ctx) {
+        Principal principal = ApiServer.principal(ctx);
+        int limit = Params.queryInt(ctx, "limit", 50, 1, 500);
+        String before = Params.query(ctx, "before", 20);
+        Long beforeId = null;
+        if (before != null) {
+            try {
+                beforeId = Long.parseLong(before);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("before must be the id of a ledger entry", "before");
+            }
+        }
+        List<Ledger.Entry> rows = ledger.entries(principal.tenantId(), beforeId, limit + 1);
+        ObjectNode data = Json.object();
+        data.put("tenant_id", principal.tenantId());
+        var list = data.putArray("entries");
+        rows.stream().limit(limit).forEach(e -> list.addObject()
+                .put("id", e.id())
+                .put("kind", e.kind())
+                .put("amount", Credits.credits(e.amountMillis()))
+                .put("task_id", e.taskId())
+                .put("reason", e.reason())
+                .put("created_time", WireTime.apidot(e.createdAt()))
+                .put("created_at", WireTime.rfc3339(e.createdAt())));
+        data.put("has_more", rows.size() > limit);
+        HttpJson.ok(ctx, data);
     }
 
     /**

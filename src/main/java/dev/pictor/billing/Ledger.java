@@ -124,6 +124,18 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
         return jdbc.inTransaction(tx -> account(tx, tenantId));
     }
 
+    /** One ledger row as stored: {@code amount} in millicredits, negative for a reservation or an adjustment down. */
+    public record Entry(long id, String taskId, String kind, long amountMillis, String reason, java.time.Instant createdAt) {
+    }
+
+    /** A tenant's newest ledger rows first, at most {@code limit}, before row {@code beforeId} when given. */
+    public java.util.List<Entry> entries(String tenantId, Long beforeId, int limit) {
+        return jdbc.query("SELECT id, task_id, kind, amount, reason, created_at FROM credit_ledger WHERE tenant_id = ? AND id < ? "
+                        + "ORDER BY id DESC LIMIT ?",
+                rs -> new Entry(rs.getLong("id"), rs.getString("task_id"), rs.getString("kind"), rs.getLong("amount"), rs.getString("reason"),
+                        Jdbc.instant(rs, "created_at")), tenantId, beforeId == null ? Long.MAX_VALUE : beforeId, limit);
+    }
+
     /** The sum of a tenant's ledger rows: equal to its balance, by construction; tests check it. */
     public long ledgerSum(String tenantId) {
         return jdbc.queryOne("SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE tenant_id = ?", rs -> rs.getLong(1), tenantId).orElse(0L);

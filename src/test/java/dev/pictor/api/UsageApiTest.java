@@ -159,6 +159,24 @@ class UsageApiTest {
     }
 
     @Test
+    void theLedgerOfTheCallersTenantNewestFirst() {
+        api.post("/api/admin/tenants", "{\"id\":\"usage-c\",\"billing\":\"prepaid\"}", TestNode.ADMIN_KEY);
+        String keyC = api.post("/api/admin/keys", "{\"tenant_id\":\"usage-c\"}", TestNode.ADMIN_KEY).data().get("key").asString();
+        api.post("/api/admin/tenants/usage-c/credits", "{\"amount\":100,\"reason\":\"invoice 1\"}", TestNode.ADMIN_KEY);
+        run(keyC, "z-image", "{\"prompt\":\"paid\",\"size\":\"1:1\"}");
+        JsonNode data = api.get("/api/account/ledger", keyC).data();
+        assertThat(data.get("entries").valueStream().map(e -> e.get("kind").asString())).containsExactly("settle", "reserve", "topup");
+        assertThat(data.get("entries").get(1).get("amount").decimalValue()).isEqualByComparingTo("-2");
+        assertThat(data.get("entries").get(2).get("reason").asString()).isEqualTo("invoice 1");
+        JsonNode page = api.get("/api/account/ledger?limit=1", keyC).data();
+        assertThat(page.get("has_more").asBoolean()).isTrue();
+        long last = page.get("entries").get(0).get("id").asLong();
+        assertThat(api.get("/api/account/ledger?limit=5&before=" + last, keyC).data().get("entries")).hasSize(2);
+        assertThat(api.get("/api/account/ledger", keyA).data().get("entries")).as("another tenant's rows").isEmpty();
+        assertThat(api.get("/api/account/ledger?before=x", keyC).body().get("error").get("param").asString()).isEqualTo("before");
+    }
+
+    @Test
     void upstreamHealthIsForAdminsAndShowsTheSandboxsCalls() {
         assertThat(api.get("/api/admin/upstreams", keyA).status()).isEqualTo(403);
         JsonNode data = api.get("/api/admin/upstreams", TestNode.ADMIN_KEY).data();
