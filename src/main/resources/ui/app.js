@@ -5,7 +5,8 @@ import { modelsPage, modelPage } from './models.js';
 import { playgroundPage } from './playground.js';
 import { tasksPage, taskPage, galleryPage } from './tasks.js';
 import { webhooksPage } from './webhooks.js';
-import { keysPage, usagePage } from './keys.js';
+import { keysPage } from './keys.js';
+import { usagePage } from './usage.js';
 
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
@@ -78,7 +79,7 @@ const pages = [
   [/^#\/gallery$/, () => galleryPage()],
   [/^#\/webhooks$/, () => webhooksPage()],
   [/^#\/keys$/, () => keysPage(session)],
-  [/^#\/usage$/, () => usagePage()],
+  [/^#\/usage$/, () => usagePage(session)],
 ];
 
 let generation = 0;

@@ -1,4 +1,4 @@
-// Keys (admins): tenants, keys, create (secret shown once), revoke. Usage: what exists today.
+// Keys (admins): tenants, keys, create (secret shown once), revoke.
 import { el } from './dom.js';
 import { api } from './api.js';
 import { toast } from './app.js';
@@ -70,13 +70,4 @@ export async function keysPage(session) {
     el('h2', {}, 'API keys'), keyForm, shown, el('div', { class: 'filters' }, el('label', {}, 'Show ', filter)),
     el('table', { class: 'list' }, el('thead', {}, el('tr', {}, ...['id', 'tenant', 'name', 'prefix', 'role', 'created', 'last used', ''].map(h => el('th', {}, h)))), keys),
     el('p', { class: 'muted' }, 'Per-key limits and live counters are not yet available: Pictor has no rate limits or per-key counters yet.'));
-}
-
-export function usagePage() {
-  return el('div', {}, el('h1', {}, 'Usage and upstream health'),
-    el('div', { class: 'card notice', id: 'usage-na' },
-      el('p', {}, el('strong', {}, 'Not yet available. '),
-        'Pictor does not record credits or per-day usage yet, and the circuit state, error rate and latency of each upstream are not exposed through the API, so there is nothing true to chart here.'),
-      el('p', {}, 'What exists today: Prometheus counters and latency histograms at ', el('a', { href: '/metrics' }, '/metrics'),
-        ' (tasks by model, upstream and status; upstream errors), and the Tasks page with its filters.')));
 }

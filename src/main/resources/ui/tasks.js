@@ -28,9 +28,9 @@ export async function tasksPage() {
       const rows = page.tasks.map(t => el('tr', { 'data-task': t.task_id },
         el('td', {}, el('a', { href: '#/tasks/' + encodeURIComponent(t.task_id) }, t.task_id)), el('td', {}, t.model),
         el('td', {}, el('span', { class: 'status ' + t.status }, t.status), t.error_code ? ' ' + t.error_code : ''),
-        el('td', {}, t.provider ?? ''), el('td', {}, t.files.length), el('td', {}, local(t.created_time)), el('td', {}, duration(t))));
+        el('td', {}, t.provider ?? ''), el('td', {}, t.files.length), el('td', { class: 'credits' }, t.credits ?? ''), el('td', {}, local(t.created_time)), el('td', {}, duration(t))));
       if (append) body.append(...rows); else body.replaceChildren(...rows);
-      if (!append && !rows.length) body.append(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No tasks match.')));
+      if (!append && !rows.length) body.append(el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'No tasks match.')));
       cursor = page.next_cursor;
       more.hidden = !page.has_more;
     } catch (err) {
@@ -43,7 +43,7 @@ export async function tasksPage() {
   return el('div', {}, el('h1', {}, 'Tasks'),
     el('div', { class: 'filters' }, el('label', {}, 'Status ', status), el('label', {}, 'Model ', model),
       el('label', {}, 'Since ', since), el('label', {}, 'Until ', until)), error,
-    el('table', { class: 'list' }, el('thead', {}, el('tr', {}, ...['task', 'model', 'status', 'upstream', 'files', 'created', 'took'].map(h => el('th', {}, h)))), body),
+    el('table', { class: 'list' }, el('thead', {}, el('tr', {}, ...['task', 'model', 'status', 'upstream', 'files', 'credits', 'created', 'took'].map(h => el('th', {}, h)))), body),
     more);
 }
 
@@ -65,7 +65,7 @@ export async function taskPage(id) {
         el('dt', {}, 'Started'), el('dd', {}, local(task.started_time) || '—'),
         el('dt', {}, 'Finished'), el('dd', {}, local(task.finished_time) || '—'),
         el('dt', {}, 'Took'), el('dd', {}, duration(task) || '—'),
-        el('dt', {}, 'Credits'), el('dd', {}, task.credits ?? 'not yet available (pricing and credits are not built)')),
+        el('dt', {}, 'Credits'), el('dd', { id: 'task-credits' }, task.credits === null || task.credits === undefined ? '—' : `${task.credits} credits`)),
       ended ? null : el('button', { class: 'danger', id: 'task-cancel', onclick: async () => {
         const r = await api('POST', '/api/generate/cancel/' + encodeURIComponent(task.task_id));
         toast('Cancel: ' + r.cancel_result);

@@ -13,6 +13,8 @@ import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.billing.Ledger;
 import dev.pictor.billing.PriceTable;
 import dev.pictor.api.CreditRoutes;
+import dev.pictor.api.UsageRoutes;
+import dev.pictor.usage.UsageReport;
 import dev.pictor.catalog.ModelSpec;
 import dev.pictor.db.AppSettings;
 import dev.pictor.db.Database;
@@ -158,7 +160,7 @@ public final class Pictor implements AutoCloseable {
 
         var events = new TaskEvents();
         var draining = new java.util.concurrent.atomic.AtomicBoolean();
-        var ledger = new Ledger(database.jdbc(), catalog, prices, clock);
+        var ledger = new Ledger(database.jdbc(), catalog, prices, metrics, clock);
         // the ledger settles first, so the webhook row is written in the same transaction after it
         TaskStore.TerminalListener onTerminal = (tx, task) -> {
             ledger.onTerminal(tx, task);
@@ -179,6 +181,7 @@ public final class Pictor implements AutoCloseable {
                 new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
                 new AdminRoutes(keys, ledger, maxBody),
                 new CreditRoutes(ledger, keys, maxBody),
+                new UsageRoutes(new UsageReport(database.jdbc(), prices.upstreamCosts()), ledger, upstreams, clock),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
                 new FileRoutes(blobs, fileUrls, clock),

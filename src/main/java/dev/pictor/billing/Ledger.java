@@ -4,6 +4,7 @@ import dev.pictor.catalog.GenerationRequest;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.common.Json;
 import dev.pictor.db.Jdbc;
+import dev.pictor.metrics.Metrics;
 import dev.pictor.task.NewTask;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskStatus;
@@ -30,12 +31,14 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     private final Jdbc jdbc;
     private final ModelCatalog catalog;
     private final PriceTable prices;
+    private final Metrics metrics;
     private final Clock clock;
 
-    public Ledger(Jdbc jdbc, ModelCatalog catalog, PriceTable prices, Clock clock) {
+    public Ledger(Jdbc jdbc, ModelCatalog catalog, PriceTable prices, Metrics metrics, Clock clock) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.prices = prices;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -61,6 +64,10 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
 
     @Override
     public void onTerminal(Jdbc.Tx tx, Task task) throws SQLException {
+        if (task.status() == TaskStatus.FINISHED) {
+            int images = task.files().size();
+            tx.afterCommit(() -> metrics.imagesDelivered(task.model(), images));
+        }
         Optional<Long> reserved = tx.queryOne("SELECT reserved FROM task_charge WHERE task_id = ? AND settled_at IS NULL",
                 rs -> rs.getLong(1), task.id());
         if (reserved.isEmpty()) {
@@ -72,6 +79,10 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
             cost = prices.settle(task.model(), input, task.files().size(), reserved.get());
         }
         tx.update("UPDATE task_charge SET charged = ?, settled_at = ? WHERE task_id = ?", cost, clock.instant(), task.id());
+        long charged = cost;
+        long returned = reserved.get() - cost;
+        // counted once the settlement is committed: a rolled-back ending charged nothing
+        tx.afterCommit(() -> metrics.credits(task.model(), charged, returned));
         if (billing(tx, task.tenantId()).orElse(Billing.UNLIMITED) == Billing.PREPAID) {
             long back = reserved.get() - cost;
             tx.update("UPDATE credit_account SET balance = balance + ? WHERE tenant_id = ?", back, task.tenantId());
@@ -111,6 +122,18 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
 
     public Account account(String tenantId) {
         return jdbc.inTransaction(tx -> account(tx, tenantId));
+    }
+
+    /** One ledger row as stored: {@code amount} in millicredits, negative for a reservation or an adjustment down. */
+    public record Entry(long id, String taskId, String kind, long amountMillis, String reason, java.time.Instant createdAt) {
+    }
+
+    /** A tenant's newest ledger rows first, at most {@code limit}, before row {@code beforeId} when given. */
+    public java.util.List<Entry> entries(String tenantId, Long beforeId, int limit) {
+        return jdbc.query("SELECT id, task_id, kind, amount, reason, created_at FROM credit_ledger WHERE tenant_id = ? AND id < ? "
+                        + "ORDER BY id DESC LIMIT ?",
+                rs -> new Entry(rs.getLong("id"), rs.getString("task_id"), rs.getString("kind"), rs.getLong("amount"), rs.getString("reason"),
+                        Jdbc.instant(rs, "created_at")), tenantId, beforeId == null ? Long.MAX_VALUE : beforeId, limit);
     }
 
     /** The sum of a tenant's ledger rows: equal to its balance, by construction; tests check it. */

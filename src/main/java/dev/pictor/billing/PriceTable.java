@@ -23,10 +23,15 @@ import tools.jackson.databind.JsonNode;
  * fields' allowed values has a price, so an estimate can never miss.
  */
 public final class PriceTable {
-    private final Map<String, PriceRule> rules;
+    /** The section of PICTOR_PRICES_FILE that holds what upstreams cost the operator, not a model id. */
+    static final String UPSTREAM_COSTS = "upstream_costs";
 
-    private PriceTable(Map<String, PriceRule> rules, ModelCatalog catalog) {
+    private final Map<String, PriceRule> rules;
+    private final UpstreamCosts upstreamCosts;
+
+    private PriceTable(Map<String, PriceRule> rules, UpstreamCosts upstreamCosts, ModelCatalog catalog) {
         this.rules = Map.copyOf(rules);
+        this.upstreamCosts = upstreamCosts;
         for (ModelSpec spec : catalog.all()) {
             PriceRule rule = rules.get(spec.id());
             if (rule == null) {
@@ -43,16 +48,17 @@ public final class PriceTable {
 
     /** The §8 defaults. */
     public static PriceTable defaults(ModelCatalog catalog) {
-        return new PriceTable(defaultRules(), catalog);
+        return new PriceTable(defaultRules(), UpstreamCosts.none(), catalog);
     }
 
     /**
      * The defaults with the rules of {@code file} (JSON: model id to rule) put over them; blank for
      * none. A rule is {@code {"per":"generation"|"image","by":[fields],"credits":{key:price}}}, or
-     * {@code "credits": N} for a single price.
+     * {@code "credits": N} for a single price. An {@code upstream_costs} key holds {@link UpstreamCosts}.
      */
     public static PriceTable load(ModelCatalog catalog, String file) {
         Map<String, PriceRule> rules = defaultRules();
+        UpstreamCosts costs = UpstreamCosts.none();
         if (file != null && !file.isBlank()) {
             String text;
             try {
@@ -60,9 +66,11 @@ public final class PriceTable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read PICTOR_PRICES_FILE " + file, e);
             }
-            rules.putAll(parse(Json.parse(text), "PICTOR_PRICES_FILE " + file));
+            JsonNode root = Json.parse(text);
+            rules.putAll(parse(root, "PICTOR_PRICES_FILE " + file));
+            costs = UpstreamCosts.parse(root.get(UPSTREAM_COSTS), "PICTOR_PRICES_FILE " + file);
         }
-        return new PriceTable(rules, catalog);
+        return new PriceTable(rules, costs, catalog);
     }
 
     static Map<String, PriceRule> parse(JsonNode root, String where) {
@@ -71,6 +79,9 @@ public final class PriceTable {
         }
         Map<String, PriceRule> out = new LinkedHashMap<>();
         for (String model : root.propertyNames()) {
+            if (model.equals(UPSTREAM_COSTS)) {
+                continue;
+            }
             JsonNode r = root.get(model);
             String per = r.path("per").asString("generation");
             if (!per.equals("generation") && !per.equals("image")) {
@@ -103,6 +114,11 @@ public final class PriceTable {
             throw new IllegalArgumentException(where + ": " + model + " prices must be numbers >= 0");
         }
         return Credits.millis(n.decimalValue());
+    }
+
+    /** What the upstreams cost the operator (empty unless PICTOR_PRICES_FILE has {@code upstream_costs}). */
+    public UpstreamCosts upstreamCosts() {
+        return upstreamCosts;
     }
 
     public Optional<PriceRule> rule(String model) {

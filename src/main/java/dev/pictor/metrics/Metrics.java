@@ -104,6 +104,23 @@ public final class Metrics {
         Counter.builder("pictor_upstream_errors_total").tags("upstream", upstream, "error_code", errorCode).register(registry).increment();
     }
 
+    /**
+     * A task's settlement: what it was charged and what of its reservation went back (a failed task's
+     * whole reservation; a partly delivered one's undelivered images), in millicredits, counted in credits.
+     */
+    public void credits(String model, long chargedMillis, long refundedMillis) {
+        Counter.builder("pictor_credits_charged_total").description("Credits charged for finished tasks")
+                .tag("model", model).register(registry).increment(chargedMillis / 1000.0);
+        Counter.builder("pictor_credits_refunded_total").description("Reserved credits returned (failed tasks, undelivered images)")
+                .tag("model", model).register(registry).increment(refundedMillis / 1000.0);
+    }
+
+    /** Images a finished task delivered. */
+    public void imagesDelivered(String model, int images) {
+        Counter.builder("pictor_images_total").description("Images delivered by finished tasks")
+                .tag("model", model).register(registry).increment(images);
+    }
+
     private Timer timer(String name, String description, Tags tags) {
         return Timer.builder(name).description(description).tags(tags)
                 .publishPercentiles(0.5, 0.9, 0.99).register(registry);

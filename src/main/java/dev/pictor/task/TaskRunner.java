@@ -19,6 +19,7 @@ import dev.pictor.upstream.GenerationJob;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamRegistry;
+import dev.pictor.upstream.UpstreamUsage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -135,14 +136,14 @@ final class TaskRunner {
         CircuitBreaker breaker = upstreams.breaker(upstream.name());
         if (!breaker.allowsCall()) {
             handleFailure(claim, upstream, null, new UpstreamException(ErrorCode.UPSTREAM_ERROR, upstream.name()
-                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())));
+                    + " is paused after repeated failures (circuit open)", true, Duration.between(started, breaker.openUntil())), null);
             return;
         }
         GenerationRequest request;
         try {
             request = storedRequest(task);
         } catch (UpstreamException e) {
-            handleFailure(claim, upstream, null, e);
+            handleFailure(claim, upstream, null, e, null);
             return;
         }
         Future<Step> generation = generations.submit(() -> generate(task, upstream, request));
@@ -150,6 +151,7 @@ final class TaskRunner {
         try {
             Step step = generation.get(remaining.toMillis(), TimeUnit.MILLISECONDS);
             breaker.recordSuccess();
+            upstreams.health(upstream.name()).record(true, Duration.between(started, clock.instant()));
             switch (step) {
                 case Step.Waiting waiting -> {
                     Instant nextPoll = clock.instant().plus(waiting.pollAfter());
@@ -157,13 +159,13 @@ final class TaskRunner {
                         dueAt.accept(nextPoll);
                     }
                 }
-                case Step.Finished finished -> recordFinished(claim, upstream, finished.files(), started);
+                case Step.Finished finished -> recordFinished(claim, upstream, finished, started);
             }
         } catch (TimeoutException e) {
             // Read before the cancel ends the wait: a task that waited for decode memory says so.
             Long waitedFor = decodes.waitingFor(task.id());
             if (!generation.cancel(true) && generation.state() == Future.State.FAILED) {
-                handleFailure(claim, upstream, request, generation.exceptionNow()); // it failed just in time
+                handleFailure(claim, upstream, request, generation.exceptionNow(), Duration.between(started, clock.instant())); // it failed just in time
             } else {
                 end(claim, ErrorCode.TIMEOUT, waitedFor == null ? "the task did not finish before its deadline"
                         : "the task did not finish before its deadline: it waited for " + (waitedFor + 500_000) / 1_000_000
@@ -174,7 +176,7 @@ final class TaskRunner {
                 // The upstream did its part (and the breaker heard so); only the blob store failed.
                 end(claim, ErrorCode.STORAGE_ERROR, failure.getMessage());
             } else {
-                handleFailure(claim, upstream, request, e.getCause());
+                handleFailure(claim, upstream, request, e.getCause(), Duration.between(started, clock.instant()));
             }
         } catch (CancellationException e) {
             // Stopped because the task ended elsewhere (cancel, timeout): nothing left to record.
@@ -187,11 +189,12 @@ final class TaskRunner {
         }
     }
 
-    private void recordFinished(Claim claim, Upstream upstream, List<StoredFile> files, Instant started) {
+    private void recordFinished(Claim claim, Upstream upstream, Step.Finished step, Instant started) {
         Task task = claim.task();
+        List<StoredFile> files = step.files();
         metrics.run(task.model(), upstream.name(), Duration.between(started, clock.instant()));
         Instant finished = clock.instant();
-        if (store.finish(claim, upstream.name(), files, finished)) {
+        if (store.finish(claim, upstream.name(), step.route(), step.usage(), files, finished)) {
             metrics.taskCompleted(task.model(), upstream.name(), TaskStatus.FINISHED.wire(), null);
             metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
         } else {
@@ -202,7 +205,8 @@ final class TaskRunner {
 
     /** What one run of a task came to: its stored files, or an upstream job still running. */
     private sealed interface Step {
-        record Finished(List<StoredFile> files) implements Step {
+        /** {@code route}: "upstream:upstream-model" (the upstream alone without a model id), the key of upstream costs. */
+        record Finished(List<StoredFile> files, String route, UpstreamUsage usage) implements Step {
         }
 
         record Waiting(String upstreamRef, int progress, Duration pollAfter) implements Step {
@@ -240,7 +244,8 @@ final class TaskRunner {
                 // The upstream's work is done and paid for: from here a failure is the blob store's, which
                 // is retried on its own (never the upstream call again) and never opens the circuit.
                 upstreams.breaker(upstream.name()).recordSuccess();
-                yield new Step.Finished(storeImages(task, upstream, done.images()));
+                yield new Step.Finished(storeImages(task, upstream, done.images()),
+                        upstreamModel == null ? upstream.name() : upstream.name() + ":" + upstreamModel, done.usage());
             }
         };
     }
@@ -326,8 +331,11 @@ final class TaskRunner {
         return OwnFiles.readBlob(blobs, key, "the uploaded image is no longer stored");
     }
 
-    /** A failed run: the circuit breaker and the metrics learn of it, then {@link RetryPolicy} decides what follows. */
-    private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause) {
+    /**
+     * A failed run: the circuit breaker, the health window and the metrics learn of it, then
+     * {@link RetryPolicy} decides what follows. {@code latency} is null when no call was made.
+     */
+    private void handleFailure(Claim claim, Upstream upstream, GenerationRequest request, Throwable cause, Duration latency) {
         if (abandoning.get()) {
             return;
         }
@@ -349,6 +357,9 @@ final class TaskRunner {
             breaker.recordFailure();
         } else {
             breaker.recordSuccess(); // the route works; the request is what failed
+        }
+        if (latency != null) {
+            upstreams.health(upstream.name()).record(!failure.retryable(), latency);
         }
         Task task = claim.task();
         String prompt = request == null ? null : request.prompt();

@@ -6,6 +6,7 @@ import dev.pictor.common.Json;
 import dev.pictor.db.DataAccessException;
 import dev.pictor.db.Jdbc;
 import dev.pictor.storage.StoredFile;
+import dev.pictor.upstream.UpstreamUsage;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -198,7 +199,7 @@ public final class TaskStore {
     }
 
     private static final String INSERT_TASK = "INSERT INTO task (" + TASK_COLUMNS
-            + ", retention_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, ?, NULL, ?, NULL, 0, NULL, ?, ?, ?)";
+            + ", retention_seconds, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, ?, NULL, ?, NULL, 0, NULL, ?, ?, ?, ?)";
 
     /**
      * The task row, its queue row and (queued, not leased) the peers' wake-up: on PostgreSQL one
@@ -211,7 +212,7 @@ public final class TaskStore {
         Instant started = lease == null ? null : t.createdAt();
         Object[] taskParams = {t.id(), t.tenantId(), t.model(), status.wire(), t.inputJson(), t.callbackUrl(),
                 t.upstream(), t.createdAt(), started, t.deadlineAt(), Metadata.write(t.metadata()), WebhookEventType.write(t.webhookEvents()),
-                t.retention() == null ? null : t.retention().toSeconds()};
+                t.retention() == null ? null : t.retention().toSeconds(), t.keyId()};
         Object[] queueParams = lease == null ? new Object[] {t.createdAt(), 0, null, null}
                 : new Object[] {lease.until(), 1, lease.owner(), lease.token()};
         var dialect = jdbc.dialect();
@@ -416,23 +417,32 @@ public final class TaskStore {
         return true;
     }
 
-    /** Finishes a claimed task with its files; false when the lease was lost or the task already ended. */
+    /** Finishes a claimed task with its files on a route that reported no usage; false as {@link #finish(Claim, String, String, UpstreamUsage, List, Instant)}. */
     public boolean finish(Claim claim, String upstream, List<StoredFile> files, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now);
+        return finish(claim, upstream, upstream, UpstreamUsage.NONE, files, now);
+    }
+
+    /**
+     * Finishes a claimed task with its files, recording the route that made them ({@code route}, the
+     * key of the operator's upstream costs) and what that upstream reported it used; false when the
+     * lease was lost or the task already ended.
+     */
+    public boolean finish(Claim claim, String upstream, String route, UpstreamUsage usage, List<StoredFile> files, Instant now) {
+        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now, route, usage);
     }
 
     /** Fails a claimed task; false when the lease was lost or the task already ended. */
     public boolean fail(Claim claim, ErrorCode code, String message, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now);
+        return terminate(claim.taskId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
     /** Fails a task whoever holds it (deadline, cancel); false when it had already ended. */
     public boolean failUnclaimed(String taskId, ErrorCode code, String message, Instant now) {
-        return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now);
+        return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
     private boolean terminate(String taskId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
-                              String message, List<StoredFile> files, Instant now) {
+                              String message, List<StoredFile> files, Instant now, String route, UpstreamUsage usage) {
         return jdbc.inTransaction(tx -> {
             // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
             boolean queued = !(leaseToken == null
@@ -442,10 +452,13 @@ public final class TaskStore {
             if (leaseToken != null && !queued) {
                 return false; // another node owns this task now, or it ended meanwhile
             }
+            // image_count and the upstream's usage are kept apart from output_json, which deleting the files clears
             int changed = tx.update("UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
-                            + "error_message = ?, output_json = ?, finished_at = ? WHERE id = ? AND status IN " + OPEN,
+                            + "error_message = ?, output_json = ?, finished_at = ?, image_count = ?, upstream_route = ?, "
+                            + "upstream_input_tokens = ?, upstream_output_tokens = ?, upstream_compute_ms = ? WHERE id = ? AND status IN " + OPEN,
                     status.wire(), upstream, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
-                    truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, taskId);
+                    truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, files.size(), truncate(route, 200),
+                    reported(usage.inputTokens()), reported(usage.outputTokens()), reported(usage.computeMillis()), taskId);
             if (changed == 0) {
                 return false;
             }
@@ -584,6 +597,11 @@ public final class TaskStore {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
+    }
+
+    /** A usage figure for its column: NULL when the upstream did not report it. */
+    private static Long reported(long figure) {
+        return figure > 0 ? figure : null;
     }
 
     private static String truncate(String s, int max) {

@@ -25,6 +25,14 @@ final class ApiOperations {
                     null, "tenant_id, billing, balance, reserved", List.of("401")),
             json("POST", "/api/admin/tenants/{tenant_id}/credits", "Credits", Auth.ADMIN, "Top up (amount > 0) or adjust a balance",
                     List.of(), "CreditRequest", "The account after it", List.of("400", "401", "403", "404")),
+            new Op("GET", "/api/usage", "Credits", Auth.KEY, "Tasks, images, credits charged and refunded and upstream cost per model, key "
+                    + "or UTC day (the caller's tenant; every tenant, or tenant_id, for admin keys); CSV with Accept: text/csv",
+                    List.of("since", "until", "group_by", "tenant_id"), null, null,
+                    "since, until, group_by, tenant_id, groups, totals", "application/json", List.of("400", "401", "403")),
+            json("GET", "/api/account/ledger", "Credits", Auth.KEY, "The caller's tenant's ledger rows, newest first (reserve, settle, "
+                    + "refund, topup, adjustment)", List.of("limit", "before"), null, "tenant_id, entries, has_more", List.of("400", "401")),
+            json("GET", "/api/admin/upstreams", "Admin", Auth.ADMIN, "Each upstream's circuit state, recent error rate and latency on this node",
+                    List.of(), null, "window_seconds, scope, upstreams", List.of("401", "403")),
             json("GET", "/api/generate/status/{task_id}", "APIDot", Auth.KEY, "A task's status, files, timings and attempts", List.of(),
                     null, "The status body", KEYED),
             json("POST", "/api/generate/cancel/{task_id}", "APIDot", Auth.KEY, "Cancel a task that has not ended (idempotent)", List.of(),

@@ -30,6 +30,23 @@ public final class CircuitBreaker {
         return openUntil;
     }
 
+    public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    /**
+     * Closed: calls go through. Open: paused until {@link #openUntil}. Half-open: the pause is over
+     * and the next call decides (a failure reopens it at once, a success closes it).
+     */
+    public synchronized State state() {
+        if (openUntil.equals(Instant.MIN)) {
+            return State.CLOSED;
+        }
+        return clock.instant().isBefore(openUntil) ? State.OPEN : State.HALF_OPEN;
+    }
+
+    public synchronized int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
     /** The route answered (successfully, or with a failure that is not its fault, such as moderation). */
     public synchronized void recordSuccess() {
         consecutiveFailures = 0;

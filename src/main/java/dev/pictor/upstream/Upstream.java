@@ -49,8 +49,16 @@ public interface Upstream {
 
     /** What a call came to. */
     sealed interface Outcome {
-        /** The images, downloaded or decoded and checked. */
-        record Done(List<GeneratedImage> images) implements Outcome {
+        /** The images, downloaded or decoded and checked, and what the upstream reported it used for them. */
+        record Done(List<GeneratedImage> images, UpstreamUsage usage) implements Outcome {
+            public Done {
+                usage = usage == null ? UpstreamUsage.NONE : usage;
+            }
+
+            /** An upstream that reports no usage. */
+            public Done(List<GeneratedImage> images) {
+                this(images, UpstreamUsage.NONE);
+            }
         }
 
         /** Still running upstream: poll again after {@code pollAfter}. */

@@ -20,6 +20,7 @@ public final class UpstreamRegistry {
 
     private final Map<String, Upstream> byName = new LinkedHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final Map<String, UpstreamHealth> health = new LinkedHashMap<>();
     private final Map<String, List<Route>> routesByModel = new LinkedHashMap<>();
     private final Clock clock;
 
@@ -30,6 +31,7 @@ public final class UpstreamRegistry {
     public void register(Upstream upstream) {
         byName.put(upstream.name(), upstream);
         breakers.put(upstream.name(), new CircuitBreaker(5, Duration.ofSeconds(30), clock));
+        health.put(upstream.name(), new UpstreamHealth(clock));
     }
 
     /** Adds a route at the end of the model's list. */
@@ -59,6 +61,11 @@ public final class UpstreamRegistry {
 
     public CircuitBreaker breaker(String upstream) {
         return breakers.get(upstream);
+    }
+
+    /** This node's recent calls to {@code upstream}. */
+    public UpstreamHealth health(String upstream) {
+        return health.get(upstream);
     }
 
     public List<Upstream> all() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.common.ErrorCode;
 import dev.pictor.db.Database;
+import dev.pictor.metrics.Metrics;
 import dev.pictor.storage.StoredFile;
 import dev.pictor.task.Claim;
 import dev.pictor.task.NewTask;
@@ -39,6 +40,7 @@ abstract class LedgerContract {
     private static final String SEEDREAM_4 = "{\"prompt\":\"p\",\"n\":4}"; // 5 per image: 20 reserved
     private final ModelCatalog catalog = new ModelCatalog();
     private final MutableClock clock = new MutableClock(T0);
+    private final Metrics metrics = new Metrics(clock);
     private final TaskIds ids = new TaskIds();
     private Database database;
     private TaskStore store;
@@ -51,7 +53,7 @@ abstract class LedgerContract {
     @BeforeAll
     void open() {
         database = openDatabase();
-        ledger = new Ledger(database.jdbc(), catalog, PriceTable.defaults(catalog), clock);
+        ledger = new Ledger(database.jdbc(), catalog, PriceTable.defaults(catalog), metrics, clock);
         store = new TaskStore(database.jdbc(), ledger, TaskStore.ProgressListener.NONE, ledger, new TaskEvents());
     }
 
@@ -126,6 +128,22 @@ abstract class LedgerContract {
         assertThat(database.jdbc().queryOne("SELECT COUNT(*) FROM credit_ledger WHERE tenant_id = ? AND kind = 'refund'",
                 rs -> rs.getLong(1), tenant)).contains(3L);
         assertLedgerExplainsBalance();
+    }
+
+    @Test
+    void settlementsCountCreditsAndImagesByModelInPrometheus() {
+        ledger.credit(tenant, 100_000, "test");
+        Task partial = submit("kling-o3-image", "{\"prompt\":\"p\",\"n\":2,\"resolution\":\"1K\"}"); // 3.5 per image: 7 reserved
+        Task failed = submit("flux-kontext-pro", "{\"prompt\":\"p\"}"); // 8 per generation
+        assertThat(store.finish(claim(partial), "sandbox", files(1), T0.plusSeconds(2))).isTrue();
+        assertThat(store.failUnclaimed(failed.id(), ErrorCode.UPSTREAM_ERROR, "boom", T0.plusSeconds(2))).isTrue();
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("pictor_credits_charged_total{model=\"kling-o3-image\"} 3.5",
+                "pictor_credits_refunded_total{model=\"kling-o3-image\"} 3.5",
+                "pictor_images_total{model=\"kling-o3-image\"} 1.0",
+                "pictor_credits_refunded_total{model=\"flux-kontext-pro\"} 8.0",
+                "pictor_credits_charged_total{model=\"flux-kontext-pro\"} 0.0");
+        assertThat(scrape).doesNotContain("pictor_images_total{model=\"flux-kontext-pro\"}");
     }
 
     @Test

@@ -139,6 +139,26 @@ class PriceTableTest {
     }
 
     @Test
+    void upstreamCostsArePerRouteOrPerUpstreamAndChecked(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("prices.json");
+        Files.writeString(file, "{\"upstream_costs\":{\"openai:gpt-image-2\":{\"usd_per_1m_output_tokens\":40},"
+                + "\"replicate\":{\"usd_per_second\":0.001,\"usd_per_image\":0.01}},\"z-image\":{\"credits\":1.5}}");
+        PriceTable table = PriceTable.load(catalog, file.toString());
+        assertThat(table.rule("z-image").orElseThrow().millicredits()).containsEntry("", 1500L);
+        UpstreamCosts costs = table.upstreamCosts();
+        assertThat(costs.of("openai:gpt-image-2").orElseThrow().usd(0, 1_000_000, 0, 1)).isEqualByComparingTo("40");
+        assertThat(costs.of("openai:gpt-image-1")).as("another OpenAI model is unpriced").isEmpty();
+        assertThat(costs.of("replicate:any/model").orElseThrow().usd(0, 0, 1500, 2)).isEqualByComparingTo("0.0215");
+        assertThat(costs.of("sandbox").orElseThrow().usd(5, 5, 5, 5)).isEqualByComparingTo("0");
+        assertThat(PriceTable.defaults(catalog).upstreamCosts().of("openai:gpt-image-2")).isEmpty();
+
+        Files.writeString(file, "{\"upstream_costs\":{\"openai\":{\"usd_per_token\":1}}}");
+        assertThatThrownBy(() -> PriceTable.load(catalog, file.toString())).hasMessageContaining("usd_per_token");
+        Files.writeString(file, "{\"upstream_costs\":{\"openai\":{\"usd_per_image\":-1}}}");
+        assertThatThrownBy(() -> PriceTable.load(catalog, file.toString())).hasMessageContaining(">= 0");
+    }
+
+    @Test
     void settlementChargesPerDeliveredImageForPerImageRules() {
         GenerationRequest r = catalog.find("seedream-4.5").orElseThrow().validate(Json.parse(text(",\"n\":4")), 100_000);
         long reserved = prices.estimate(r);

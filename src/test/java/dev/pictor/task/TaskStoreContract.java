@@ -339,7 +339,7 @@ abstract class TaskStoreContract {
     void aTasksOwnRetentionIsCountedFromItsEndInTheDatabase() {
         Instant at = T0;
         Task shortLived = store.insert(new NewTask(ids.next(at), "a", "z-image", "{}", null, "sandbox", at, at.plus(Duration.ofMinutes(10)),
-                java.util.Map.of(), List.of(), Duration.ofSeconds(120)));
+                java.util.Map.of(), List.of(), Duration.ofSeconds(120), null));
         Task ordinary = submit("a", T0, "sandbox");
         store.failUnclaimed(shortLived.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(10));
         store.failUnclaimed(ordinary.id(), ErrorCode.CANCELLED, "x", T0.plusSeconds(10));

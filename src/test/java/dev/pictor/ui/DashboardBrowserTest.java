@@ -213,13 +213,34 @@ class DashboardBrowserTest {
     }
 
     @Test
-    void usageSaysHonestlyThatItIsNotAvailableAndTheReferenceRenders() {
+    void usageChartsTheLedgerAndUpstreamHealthAndTheReferenceRenders() {
         signIn();
+        String taskId = api.submit(KEY, "z-image", new ObjectNodeBuilder().put("prompt", "a charted task").put("size", "1:1").node);
+        api.awaitTerminal(KEY, taskId, Duration.ofSeconds(20));
+        String failed = api.submit(KEY, "z-image", new ObjectNodeBuilder().put("prompt", "no [sandbox:fail]").put("size", "1:1").node);
+        api.awaitTerminal(KEY, failed, Duration.ofSeconds(20));
         go("#/usage");
-        browser.awaitText("#usage-na", "Not yet available");
+        browser.await("#chart-model rect.bar[data-group='z-image'][data-series='credits_charged']");
+        browser.await("#chart-day rect.bar[data-series='tasks']");
+        JsonNode z = api.get("/api/usage", KEY).data().get("groups").valueStream()
+                .filter(g -> g.get("model").asString().equals("z-image")).findFirst().orElseThrow();
+        String row = browser.find("#usage-models").getText();
+        assertThat(row).contains("z-image " + z.get("tasks").asLong() + " " + z.get("succeeded").asLong() + " " + z.get("failed").asLong());
+        assertThat(browser.find("#chart-model rect.bar[data-group='z-image'][data-series='failed']").getAttribute("height"))
+                .as("the failed task draws a bar").isNotEqualTo("0");
+        assertThat(browser.find("#u-balance").getText()).contains("credits");
+        browser.awaitText("#u-ledger", "unlimited"); // the default tenant has no balance to move
+        browser.awaitText("#u-health [data-upstream='sandbox']", "closed");
+
+        new Select(browser.find("#u-days")).selectByValue("1");
+        browser.await("#chart-model rect.bar[data-group='z-image']");
+
+        go("#/tasks/" + taskId);
+        browser.awaitText("#task-credits", "2 credits");
+
         browser.driver.get(node.baseUrl() + "/docs");
         browser.await("#toc a");
-        browser.awaitText("#doc", "/api/generate/submit");
+        browser.awaitText("#doc", "/api/usage");
         assertThat(browser.all("section.op").size()).isGreaterThan(30);
     }
 
@@ -259,7 +280,7 @@ class DashboardBrowserTest {
         }
         String[][] pages = {{"models", "#/models", "#model-grid .card"}, {"model", "#/models/gpt-image-2", "#example-code"},
                 {"tasks", "#/tasks", "#task-rows tr"}, {"gallery", "#/gallery", "#gallery img"}, {"webhooks", "#/webhooks", "#wh-events"},
-                {"keys", "#/keys", "#key-rows tr"}};
+                {"keys", "#/keys", "#key-rows tr"}, {"usage", "#/usage", "#chart-model rect.bar"}};
         for (String[] p : pages) {
             go(p[1]);
             browser.await(p[2]);

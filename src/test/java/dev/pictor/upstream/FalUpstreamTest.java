@@ -48,6 +48,9 @@ class FalUpstreamTest {
             assertThat(sent.get("num_images").asInt()).isEqualTo(1);
             assertThat(sent.has("seed")).isFalse();
             assertThat(fake.calls("/fal-ai/flux-2-pro/requests/req-1/status")).hasSizeGreaterThanOrEqualTo(5);
+            JsonNode usage = node.client().get("/api/usage", KEY).data().get("totals");
+            assertThat(usage.get("upstream_compute_seconds").decimalValue()).as("fal's metrics.inference_time").isEqualByComparingTo("1.2");
+            assertThat(usage.get("unpriced_tasks").asLong()).as("no upstream_costs for fal").isEqualTo(1);
             assertThat(fake.calls("/fal-ai/flux-2-pro/requests/req-1/status").getFirst().path()).endsWith("?logs=1");
             assertThat(fake.calls("/files/")).hasSize(1);
             assertThat(fake.calls().getFirst().header("Authorization")).isEqualTo("Key " + FakeFal.KEY);

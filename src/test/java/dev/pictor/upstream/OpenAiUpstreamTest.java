@@ -50,6 +50,26 @@ class OpenAiUpstreamTest {
     }
 
     @Test
+    void theTokensOpenAiReportsAreStoredAndPricedInTheUsageReport() throws Exception {
+        var prices = java.nio.file.Files.createTempFile("prices-", ".json");
+        java.nio.file.Files.writeString(prices, "{\"upstream_costs\":{\"openai:gpt-image-2\":"
+                + "{\"usd_per_1m_input_tokens\":5,\"usd_per_1m_output_tokens\":40}}}");
+        try (var fake = new FakeOpenAi(); TestNode node = node(fake, Map.of("PICTOR_PRICES_FILE", prices.toString()))) {
+            JsonNode data = run(node, "gpt-image-2", "{\"prompt\":\"a lighthouse\",\"quality\":\"medium\",\"resolution\":\"2K\"}");
+            assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+            JsonNode usage = node.client().get("/api/usage?group_by=model", KEY).data().get("groups").get(0);
+            assertThat(usage.get("model").asString()).isEqualTo("gpt-image-2");
+            // the fake answers usage {input_tokens: 10, output_tokens: 100}
+            assertThat(usage.get("upstream_input_tokens").asLong()).isEqualTo(10);
+            assertThat(usage.get("upstream_output_tokens").asLong()).isEqualTo(100);
+            assertThat(usage.get("upstream_cost_usd").decimalValue()).isEqualByComparingTo("0.00405");
+            assertThat(usage.get("credits_charged").decimalValue()).isEqualByComparingTo("6");
+            assertThat(usage.get("margin_usd").decimalValue()).isEqualByComparingTo("0.02595");
+            assertThat(usage.get("unpriced_tasks").asLong()).isZero();
+        }
+    }
+
+    @Test
     void editsSendEverySourceAsAnImageArrayPart() {
         try (var fake = new FakeOpenAi(); var images = new ImageServer(); TestNode node = node(fake, Map.of())) {
             String a = images.image("a.png", 640, 480, 0xff0000);

@@ -15,6 +15,8 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
+import dev.pictor.upstream.UpstreamUsage;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -136,13 +138,15 @@ public final class FalUpstream implements Upstream {
                 if (status.hasNonNull("error")) {
                     throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "fal could not run the request: " + clip(status.path("error").asString("")), false);
                 }
-                yield result(job, responseUrl);
+                // fal's queue status carries the inference time; its results carry no billing units
+                yield result(job, responseUrl, new UpstreamUsage(0, 0,
+                        UpstreamUsage.millis(status.path("metrics").path("inference_time").asDouble(0))));
             }
             default -> throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "fal answered with an unknown status", true);
         };
     }
 
-    private Outcome result(GenerationJob job, String responseUrl) throws UpstreamException, InterruptedException {
+    private Outcome result(GenerationJob job, String responseUrl, UpstreamUsage usage) throws UpstreamException, InterruptedException {
         UpstreamHttp.Answer answer = http.send(authorized(URI.create(responseUrl)).GET());
         if (!answer.ok()) {
             // the endpoint's own validation (422) surfaces here in queue mode
@@ -172,7 +176,7 @@ public final class FalUpstream implements Upstream {
             }
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "fal's result has no image", false);
         }
-        return new Outcome.Done(images);
+        return new Outcome.Done(images, usage);
     }
 
     @Override

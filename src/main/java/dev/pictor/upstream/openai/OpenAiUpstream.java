@@ -13,6 +13,7 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
+import dev.pictor.upstream.UpstreamUsage;
 import dev.pictor.common.Json;
 import dev.pictor.common.ErrorCode;
 import java.io.ByteArrayOutputStream;
@@ -119,7 +120,8 @@ public final class OpenAiUpstream implements Upstream {
             }
             throw http.failure(answer, error.path("message").asString(""), moderated);
         }
-        JsonNode data = http.json(answer).path("data");
+        JsonNode root = http.json(answer);
+        JsonNode data = root.path("data");
         if (!data.isArray() || data.isEmpty()) {
             throw new UpstreamException(ErrorCode.UPSTREAM_ERROR, "openai answered without an image", true);
         }
@@ -135,7 +137,10 @@ public final class OpenAiUpstream implements Upstream {
                 images.add(http.download(item.get("url").asString()));
             }
         }
-        return new Outcome.Done(images);
+        // GPT image models report the tokens OpenAI bills; DALL-E answers have no usage block.
+        JsonNode usage = root.path("usage");
+        return new Outcome.Done(images, new UpstreamUsage(UpstreamUsage.tokens(usage.get("input_tokens")),
+                UpstreamUsage.tokens(usage.get("output_tokens")), 0));
     }
 
     /** multipart/form-data, as the OpenAI SDKs send edits. */

@@ -15,6 +15,8 @@ import dev.pictor.upstream.UpstreamDefinition;
 import dev.pictor.upstream.UpstreamDefinition.Setting;
 import dev.pictor.upstream.UpstreamException;
 import dev.pictor.upstream.UpstreamHttp;
+import dev.pictor.upstream.UpstreamUsage;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -143,7 +145,9 @@ public final class ReplicateUpstream implements Upstream {
         return switch (status) {
             case "starting" -> new Outcome.Pending(getUrl, 5, pollInterval);
             case "processing" -> new Outcome.Pending(getUrl, progress(prediction.path("logs").asString("")), pollInterval);
-            case "succeeded" -> new Outcome.Done(images(job, prediction.path("output")));
+            // Replicate bills public models by predict_time (seconds of hardware time)
+            case "succeeded" -> new Outcome.Done(images(job, prediction.path("output")),
+                    new UpstreamUsage(0, 0, UpstreamUsage.millis(prediction.path("metrics").path("predict_time").asDouble(0))));
             case "failed" -> {
                 String error = prediction.path("error").asString("");
                 // Replicate has no moderation code: safety checkers of the models say NSFW in the error text
