@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -198,8 +199,11 @@ final class TaskRunner {
             metrics.taskCompleted(task.model(), upstream.name(), TaskStatus.FINISHED.wire(), null);
             metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
         } else {
-            // Lost the lease or the task ended meanwhile (deadline, cancel): our files are orphans.
-            deleteQuietly(files);
+            // Lost the lease or the task ended meanwhile (deadline, cancel): our files are orphans, unless
+            // another run of the same task (it got our expired lease) finished under the same keys.
+            Set<String> kept = store.findAnyTenant(task.id()).map(t -> t.files().stream().map(StoredFile::key)
+                    .collect(java.util.stream.Collectors.toSet())).orElse(Set.of());
+            deleteQuietly(files.stream().filter(f -> !kept.contains(f.key())).toList());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pictor.common.Json;
 import dev.pictor.support.ApiClient;
+import dev.pictor.support.Postgres;
 import dev.pictor.support.Receiver;
 import dev.pictor.support.TestNode;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,11 @@ import tools.jackson.databind.JsonNode;
  * one last node finishes what is left. Every task must end exactly once, every terminal event reach
  * the receiver at least once (one webhook-id per event, duplicates allowed: delivery is at least
  * once), and every file download.
+ *
+ * <p>On PostgreSQL, what a multi-node installation runs. The embedded H2 database loses its last
+ * commits to a kill -9 (H2 issue 1259: a task seen finished, and its webhook delivered, runs again
+ * after the restart and ends a second time under a new webhook-id); this test found that, and it is
+ * an open finding for the db package, not something this suite papers over.
  */
 class KillRoundsTest {
     private static final String KEY = TestNode.ADMIN_KEY;
@@ -51,13 +58,14 @@ class KillRoundsTest {
                 new Round("after 5 of 8 ended", 5, false),
                 new Round("after all 8 ended, webhooks on the way", TASKS_PER_ROUND, true));
         Path dataDir = Files.createTempDirectory("pictor-kill-rounds-");
+        Map<String, String> database = Map.of("PICTOR_DB_URL", Postgres.newDatabase(), "PICTOR_DB_USER", "postgres");
         List<String> ids = new ArrayList<>();
         // The receiver answers a little slowly, so some deliveries are in flight when a node dies.
         try (var receiver = new Receiver(new Receiver.Reply(200, Duration.ofMillis(40), Map.of()))) {
             for (int r = 0; r < rounds.size(); r++) {
                 Round round = rounds.get(r);
                 int port = freePort();
-                Process child = startChild(childEnv(dataDir, port));
+                Process child = startChild(childEnv(dataDir, port, database));
                 try {
                     var client = new ApiClient("http://127.0.0.1:" + port);
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> healthy(port));
@@ -83,7 +91,9 @@ class KillRoundsTest {
                 assertThat(child.exitValue()).as("killed in round " + r + " (" + round.moment() + ")").isEqualTo(137);
             }
 
-            try (TestNode last = TestNode.start(dataDir, Map.of("PICTOR_LEASE_SECONDS", "2"))) {
+            Map<String, String> lastEnv = new HashMap<>(database);
+            lastEnv.put("PICTOR_LEASE_SECONDS", "4");
+            try (TestNode last = TestNode.start(dataDir, lastEnv)) {
                 ApiClient client = last.client();
                 Map<String, JsonNode> finals = new LinkedHashMap<>();
                 for (String id : ids) {
@@ -99,11 +109,18 @@ class KillRoundsTest {
 
                 List<Receiver.Request> deliveries = receiver.requests();
                 Map<String, Set<String>> statusesByTask = new HashMap<>();
+                Map<String, Set<String>> webhookIdsByTask = new TreeMap<>();
                 Set<String> webhookIds = new TreeSet<>();
                 for (Receiver.Request d : deliveries) {
                     webhookIds.add(d.header("webhook-id"));
                     JsonNode data = Json.parse(d.body()).get("data");
-                    statusesByTask.computeIfAbsent(data.get("task_id").asString(), k -> new TreeSet<>()).add(data.get("status").asString());
+                    String taskId = data.get("task_id").asString();
+                    statusesByTask.computeIfAbsent(taskId, k -> new TreeSet<>()).add(data.get("status").asString());
+                    webhookIdsByTask.computeIfAbsent(taskId, k -> new TreeSet<>()).add(d.header("webhook-id") + " " + d.path());
+                }
+                Map<String, String> storedEvent = new TreeMap<>();
+                for (String id : ids) {
+                    storedEvent.put(id, client.get("/api/webhooks/events?task_id=" + id, KEY).data().get("events").get(0).get("id").asString());
                 }
                 int downloads = 0;
                 int passed = 0;
@@ -113,8 +130,10 @@ class KillRoundsTest {
                     JsonNode data = e.getValue();
                     String status = data.get("status").asString();
                     boolean ok = status.equals("finished") && statusesByTask.getOrDefault(id, Set.of()).equals(Set.of(status));
+                    List<Integer> fileStatuses = new ArrayList<>();
                     for (String url : ApiClient.fileUrls(data)) {
                         HttpResponse<byte[]> file = client.download(url);
+                        fileStatuses.add(file.statusCode());
                         ok &= file.statusCode() == 200 && file.body().length > 0;
                         downloads++;
                     }
@@ -122,7 +141,7 @@ class KillRoundsTest {
                     if (ok) {
                         passed++;
                     } else {
-                        lost.add(id + " " + data + " delivered as " + statusesByTask.get(id));
+                        lost.add(id + " " + status + ", files answering " + fileStatuses + ", delivered as " + statusesByTask.get(id));
                     }
                 }
                 System.out.printf("kill -9 rounds: %d rounds, %d tasks, %d terminal events, %d deliveries (%d distinct webhook-ids,"
@@ -131,6 +150,9 @@ class KillRoundsTest {
                 System.out.printf("kill -9 corpus: %d probes tried, %d passed, %d lost%n", ids.size(), passed, lost.size());
                 assertThat(lost).isEmpty();
                 assertThat(terminalEvents).isEqualTo(ids.size());
+                var split = webhookIdsByTask.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                        .map(e -> e.getKey() + " stored " + storedEvent.get(e.getKey()) + " delivered " + e.getValue()).toList();
+                assertThat(split).as("tasks whose deliveries carry more than one webhook-id").isEmpty();
                 assertThat(webhookIds).hasSize(terminalEvents);
                 assertThat(statusesByTask.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             }
@@ -152,10 +174,12 @@ class KillRoundsTest {
         return n;
     }
 
-    private static Map<String, String> childEnv(Path dataDir, int port) {
+    private static Map<String, String> childEnv(Path dataDir, int port, Map<String, String> database) {
         Map<String, String> env = new HashMap<>(TestNode.defaults(dataDir));
+        env.putAll(database);
         env.put("PICTOR_PORT", Integer.toString(port));
-        env.put("PICTOR_LEASE_SECONDS", "2");
+        // Leases short enough for quick rounds, long enough that a loaded machine does not lose them mid-run.
+        env.put("PICTOR_LEASE_SECONDS", "4");
         // A task killed in several rounds is claimed again each time; it must not run out of attempts.
         env.put("PICTOR_MAX_ATTEMPTS", "10");
         return env;
