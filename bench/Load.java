@@ -71,6 +71,7 @@ public class Load {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong sequence = new AtomicLong();
     private volatile String firstError = "";
+    private final AtomicLong connectRetries = new AtomicLong();
 
     Load(URI uri, String method, String body, List<String> headers, int connections) {
         this.uri = uri;
@@ -107,7 +108,14 @@ public class Load {
                 try {
                     slots.acquire();
                     try {
-                        int status = send();
+                        int status;
+                        try {
+                            status = send();
+                        } catch (java.net.ConnectException e) {
+                            // A refused or timed-out connect (a full accept queue): one retry, still timed from the intended send.
+                            connectRetries.incrementAndGet();
+                            status = send();
+                        }
                         ok = status >= 200 && status <= 299;
                         if (!ok) {
                             non2xx.incrementAndGet();
@@ -147,10 +155,10 @@ public class Load {
         double achieved = inWindow.get() / ((answeredBy - start) / 1e9);
         return String.format(Locale.ROOT, "{\"offered_rate\": %.1f, \"requests\": %d, \"completed\": %d, \"achieved_rate\": %.1f, "
                         + "\"send_seconds\": %.3f, \"drain_seconds\": %.3f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, "
-                        + "\"send_lag_p99_ms\": %.3f, \"send_lag_max_ms\": %.3f, \"errors\": %d, \"non_2xx\": %d, \"start_epoch_ms\": %d, \"first_error\": \"%s\"}",
+                        + "\"send_lag_p99_ms\": %.3f, \"send_lag_max_ms\": %.3f, \"errors\": %d, \"non_2xx\": %d, \"start_epoch_ms\": %d, \"first_error\": \"%s\", \"connect_retries\": %d}",
                 rate, planned, n, achieved, (sendEnd - start) / 1e9, Math.max(0, end - answeredBy) / 1e9, ms(measured, 50), ms(measured, 90), ms(measured, 99),
                 measured.length == 0 ? 0 : measured[measured.length - 1] / 1e6, ms(lag, 99), lag.length == 0 ? 0 : lag[lag.length - 1] / 1e6,
-                errors.get() + (planned - n), non2xx.get(), startEpochMs, firstError);
+                errors.get() + (planned - n), non2xx.get(), startEpochMs, firstError, connectRetries.getAndSet(0));
     }
 
     private int send() throws Exception {
