@@ -88,7 +88,7 @@ public class Load {
         long planned = Math.min(total, (long) Math.ceil(rate * seconds));
         long[] latency = new long[(int) planned];
         long[] lag = new long[(int) planned];
-        AtomicLong inWindow = new AtomicLong();
+        AtomicLong inWindow = new AtomicLong(), okAll = new AtomicLong();
         AtomicLong errors = new AtomicLong(), non2xx = new AtomicLong(), done = new AtomicLong();
         double periodNanos = 1e9 / rate;
         long startEpochMs = System.currentTimeMillis();
@@ -130,6 +130,9 @@ public class Load {
                 } finally {
                     long now = System.nanoTime();
                     latency[slot] = now - intended;
+                    if (ok) {
+                        okAll.incrementAndGet();
+                    }
                     if (ok && now <= answeredBy) {
                         inWindow.incrementAndGet();
                     }
@@ -151,12 +154,13 @@ public class Load {
         Arrays.sort(measured);
         Arrays.sort(lag);
         // Achieved: answers received within the sending window over its length, so a server that falls behind
-        // shows a rate below the offered one; drain_seconds is how long the last answers took after it.
+        // shows a rate below the offered one; drain_seconds is how long the last answers took after it, and
+        // overall_rate counts every 2xx answer over the time from the first send to the last answer.
         double achieved = inWindow.get() / ((answeredBy - start) / 1e9);
-        return String.format(Locale.ROOT, "{\"offered_rate\": %.1f, \"requests\": %d, \"completed\": %d, \"achieved_rate\": %.1f, "
+        return String.format(Locale.ROOT, "{\"offered_rate\": %.1f, \"requests\": %d, \"completed\": %d, \"achieved_rate\": %.1f, \"overall_rate\": %.1f, "
                         + "\"send_seconds\": %.3f, \"drain_seconds\": %.3f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, "
                         + "\"send_lag_p99_ms\": %.3f, \"send_lag_max_ms\": %.3f, \"errors\": %d, \"non_2xx\": %d, \"start_epoch_ms\": %d, \"first_error\": \"%s\", \"connect_retries\": %d}",
-                rate, planned, n, achieved, (sendEnd - start) / 1e9, Math.max(0, end - answeredBy) / 1e9, ms(measured, 50), ms(measured, 90), ms(measured, 99),
+                rate, planned, n, achieved, okAll.get() / ((end - start) / 1e9), (sendEnd - start) / 1e9, Math.max(0, end - answeredBy) / 1e9, ms(measured, 50), ms(measured, 90), ms(measured, 99),
                 measured.length == 0 ? 0 : measured[measured.length - 1] / 1e6, ms(lag, 99), lag.length == 0 ? 0 : lag[lag.length - 1] / 1e6,
                 errors.get() + (planned - n), non2xx.get(), startEpochMs, firstError, connectRetries.getAndSet(0));
     }
