@@ -69,7 +69,7 @@ public final class ApidotRoutes implements RouteGroup {
         JsonNode model = body.get("model");
         JsonNode callback = body.get("callback_url");
         Duration wait = preferredWait(ctx.header("Prefer"));
-        TaskService.Submission submission = tasks.submit(principal.tenantId(), model.asString(), body.get("input"),
+        TaskService.Submission submission = tasks.submit(principal.tenantId(), ApiServer.submitter(principal), model.asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
                 WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), idempotencyKey(ctx));
         if (submission.replayed()) {

@@ -50,8 +50,8 @@ public final class OpenAiRoutes implements RouteGroup {
         OpenAiRequest request = reader.generation(ctx);
         OpenAiMapping.Mapped mapped = mapping.generation(request);
         // With an Idempotency-Key, a retry after a cut connection attaches to the first task and waits for its images.
-        TaskService.Submission submission = tasks.submit(principal.tenantId(), mapped.spec().id(), mapped.input(), null,
-                ApidotRoutes.idempotencyKey(ctx));
+        TaskService.Submission submission = tasks.submit(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), null,
+                java.util.Map.of(), java.util.List.of(), ApidotRoutes.idempotencyKey(ctx));
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -62,7 +62,7 @@ public final class OpenAiRoutes implements RouteGroup {
         Principal principal = ApiServer.principal(ctx);
         OpenAiRequest request = reader.edit(ctx);
         OpenAiMapping.Mapped mapped = mapping.edit(request);
-        TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), mapped.spec().id(), mapped.input(), request.images());
+        TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), request.images());
         answer(ctx, submission.task(), request);
     }
 

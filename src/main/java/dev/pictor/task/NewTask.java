@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What submit stores: a validated request, its route and its deadline. */
+/**
+ * What submit stores: a validated request, its route and its deadline; {@code key} is the API key
+ * that submitted it with the credit limits it is held to (null when no key did: tests, tools).
+ */
 public record NewTask(
         String id,
         String tenantId,
@@ -15,15 +18,29 @@ public record NewTask(
         Instant createdAt,
         Instant deadlineAt,
         Map<String, String> metadata,
-        List<WebhookEventType> webhookEvents) {
+        List<WebhookEventType> webhookEvents,
+        Key key) {
     public NewTask {
         metadata = Map.copyOf(metadata);
         webhookEvents = List.copyOf(webhookEvents);
     }
 
+    /** The submitting key and its credit limits in millicredits per fixed UTC hour and day (0: none). */
+    public record Key(String id, long hourlyCreditLimit, long dailyCreditLimit) {
+        public boolean hasCreditLimit() {
+            return hourlyCreditLimit > 0 || dailyCreditLimit > 0;
+        }
+    }
+
+    /** A task no key submitted. */
+    public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
+                   Instant createdAt, Instant deadlineAt, Map<String, String> metadata, List<WebhookEventType> webhookEvents) {
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, metadata, webhookEvents, null);
+    }
+
     /** A task without client metadata. */
     public NewTask(String id, String tenantId, String model, String inputJson, String callbackUrl, String upstream,
                    Instant createdAt, Instant deadlineAt) {
-        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of());
+        this(id, tenantId, model, inputJson, callbackUrl, upstream, createdAt, deadlineAt, Map.of(), List.of(), null);
     }
 }

@@ -93,12 +93,18 @@ public final class TaskService {
     /** As {@link #submit(String, String, JsonNode, String, String)}, with the client's {@link Metadata} (already validated). */
     public Submission submit(String tenantId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, String idempotencyKey) {
+        return submit(tenantId, null, model, input, callbackUrl, metadata, webhookEvents, idempotencyKey);
+    }
+
+    /** As above, by {@code key}, whose credit limits the reservation is held to (null: no key). */
+    public Submission submit(String tenantId, NewTask.Key key, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
+                             List<WebhookEventType> webhookEvents, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
-        return store(tenantId, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
+        return store(tenantId, key, spec, request, callback, metadata, webhookEvents, idempotencyKey, ids.next(now), now);
     }
 
     /**
@@ -130,6 +136,11 @@ public final class TaskService {
      * storage when it runs. Used by the OpenAI edits endpoint.
      */
     public Submission submitWithSources(String tenantId, String model, ObjectNode input, List<Source> sources) {
+        return submitWithSources(tenantId, null, model, input, sources);
+    }
+
+    /** As above, by {@code key}, whose credit limits the reservation is held to (null: no key). */
+    public Submission submitWithSources(String tenantId, NewTask.Key key, String model, ObjectNode input, List<Source> sources) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         Instant now = clock.instant();
@@ -154,7 +165,7 @@ public final class TaskService {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
             }
-            return store(tenantId, spec, request, null, Map.of(), List.of(), null, taskId, now);
+            return store(tenantId, key, spec, request, null, Map.of(), List.of(), null, taskId, now);
         } catch (IOException | RuntimeException e) {
             try {
                 blobs.deleteAll(taskId + "/");
@@ -208,12 +219,12 @@ public final class TaskService {
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
     }
 
-    private Submission store(String tenantId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+    private Submission store(String tenantId, NewTask.Key submitter, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
-        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents);
+        var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents, submitter);
         // Metadata joins the hash only when given, so keys used before it existed still match their requests.
         String metadataJson = Metadata.write(metadata);
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
