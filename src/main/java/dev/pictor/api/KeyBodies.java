@@ -62,8 +62,8 @@ final class KeyBodies {
         }
         BigDecimal amount;
         try {
-            amount = v.isNumber() ? v.decimalValue() : null;
-        } catch (NumberFormatException | ArithmeticException e) {
+            amount = v.isNumber() && (!v.isFloatingPointNumber() || Double.isFinite(v.doubleValue())) ? v.decimalValue() : null;
+        } catch (RuntimeException e) {
             amount = null; // 1e400 read as a double is infinite and has no decimal value
         }
         if (amount == null || amount.signum() < 0 || amount.compareTo(MAX_CREDITS) > 0) {
