@@ -135,4 +135,19 @@ class CreditsApiTest {
         var r = node.client().post("/api/generate/estimate", "{\"model\":\"z-image\",\"input\":{\"prompt\":\"x\",\"size\":\"1:1\"}}", null);
         assertThat(r.status()).isEqualTo(401);
     }
+
+    @Test
+    void fiftyConcurrentSubmitsOnTwoNodesSharingPostgresAgainstABalanceForTenAcceptExactlyTen() throws Exception {
+        var env = java.util.Map.of("PICTOR_DB_URL", dev.pictor.support.Postgres.newDatabase(), "PICTOR_DB_USER", "postgres");
+        try (TestNode a = TestNode.start(env); TestNode b = TestNode.start(env)) {
+            a.client().post("/api/admin/tenants", "{\"id\":\"shared\",\"billing\":\"prepaid\"}", TestNode.ADMIN_KEY);
+            a.client().post("/api/admin/tenants/shared/credits", "{\"amount\":20,\"reason\":\"ten z-images\"}", TestNode.ADMIN_KEY);
+            String k = a.client().post("/api/admin/keys", "{\"tenant_id\":\"shared\"}", TestNode.ADMIN_KEY).data().get("key").asString();
+            assertThat(PostgresKeyLimitsTest.concurrentSubmits(a, b, k, 50)).isEqualTo(10);
+            assertThat(a.pictor().store().list("shared", null, null, null, null, null, 100)).hasSize(10);
+            JsonNode account = b.client().get("/api/account", k).data();
+            assertThat(account.get("balance").decimalValue().add(account.get("reserved").decimalValue())).isEqualByComparingTo("20");
+            assertThat(account.get("balance").decimalValue()).isEqualByComparingTo("0");
+        }
+    }
 }
