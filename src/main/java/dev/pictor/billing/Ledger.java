@@ -21,7 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
  * that stores the task ({@link #onInsert}); the terminal write settles or refunds it inside the
  * transaction that ends the task ({@link #onTerminal}), so a task and its money move together on
  * every node. Concurrent submits cannot overdraw: the balance is lowered by one conditional UPDATE
- * ({@code balance >= amount}), which the database serialises per row.
+ * ({@code balance >= amount}), which the database serialises per row. A key's hourly and daily
+ * credit limits are held the same way, in the same transaction, by its window counters
+ * (docs/key-limits.md).
  */
 public final class Ledger implements TaskStore.InsertListener, TaskStore.TerminalListener {
     public enum Billing { PREPAID, UNLIMITED }
