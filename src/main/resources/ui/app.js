@@ -32,7 +32,7 @@ function signedIn(s) {
   setCsrf(s.csrf_token);
   nav.hidden = false;
   document.body.classList.toggle('is-admin', s.admin);
-  clear(who).append(el('span', { class: 'muted' }, `${s.tenant_id} · ${s.key_id}${s.admin ? ' · admin' : ''}`), ' ',
+  clear(who).append(el('span', { class: 'muted' }, `${s.tenant_id} · ${s.key_id}${s.operator ? ' · operator' : s.admin ? ' · tenant admin' : ''}`), ' ',
     el('button', { class: 'link', id: 'sign-out', onclick: signOut }, 'Sign out'));
   if (!location.hash) location.hash = '#/models';
   route();

@@ -1,5 +1,5 @@
-// Usage (every signed-in key: its tenant; admins: every tenant): balance and ledger, charts per model
-// and per day drawn as inline SVG from GET /api/usage, and (admins) each upstream's health.
+// Usage (every signed-in key: its tenant; the operator: every tenant): balance and ledger, charts per
+// model and per day drawn as inline SVG from GET /api/usage, and (the operator) each upstream's health.
 import { el } from './dom.js';
 import { api } from './api.js';
 import { local } from './tasks.js';
@@ -67,7 +67,7 @@ export async function usagePage(session) {
     const until = new Date();
     const since = new Date(until - Number(days.value) * 86400_000);
     const q = new URLSearchParams({ group_by: groupBy, since: since.toISOString(), until: until.toISOString() });
-    if (session.admin && tenant.value.trim()) q.set('tenant_id', tenant.value.trim());
+    if (session.operator && tenant.value.trim()) q.set('tenant_id', tenant.value.trim());
     return '/api/usage?' + q;
   };
   csv.addEventListener('click', async () => {
@@ -115,9 +115,9 @@ export async function usagePage(session) {
 
   await load();
   const page = el('div', {}, el('h1', {}, 'Usage'),
-    el('div', { class: 'filters' }, el('label', {}, 'Range ', days), session.admin ? el('label', {}, 'Tenant ', tenant) : null, csv, error),
+    el('div', { class: 'filters' }, el('label', {}, 'Range ', days), session.operator ? el('label', {}, 'Tenant ', tenant) : null, csv, error),
     content, accountCard);
-  if (session.admin) page.append(el('h2', {}, 'Upstream health'), await healthTable());
+  if (session.operator) page.append(el('h2', {}, 'Upstream health'), await healthTable());
   return page;
 }
 

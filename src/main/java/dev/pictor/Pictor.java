@@ -9,6 +9,9 @@ import dev.pictor.api.OpsRoutes;
 import dev.pictor.api.RouteGroup;
 import dev.pictor.api.WebhookRoutes;
 import dev.pictor.auth.ApiKeys;
+import dev.pictor.auth.KeyGate;
+import dev.pictor.auth.KeyLimits;
+import dev.pictor.auth.Scope;
 import dev.pictor.catalog.ModelCatalog;
 import dev.pictor.billing.Ledger;
 import dev.pictor.billing.PriceTable;
@@ -177,10 +180,11 @@ public final class Pictor implements AutoCloseable {
         var server = settings.server();
         long maxBody = server.maxBodyBytes();
         long maxImage = settings.fetch().maxBytes();
+        var gate = new KeyGate(database.jdbc(), clock);
         List<RouteGroup> routes = List.of(
                 new ApidotRoutes(tasks, catalog, prices, taskView, maxBody, server.maxWait()),
-                new AdminRoutes(keys, ledger, maxBody),
-                new CreditRoutes(ledger, keys, maxBody),
+                new AdminRoutes(keys, gate, ledger, clock, maxBody),
+                new CreditRoutes(ledger, keys, gate, clock, maxBody),
                 new UsageRoutes(new UsageReport(database.jdbc(), prices.upstreamCosts()), ledger, upstreams, clock),
                 new OpenAiRoutes(tasks, catalog, blobs, fileUrls, maxBody, maxImage, server.maxWait(), server.modelAliases()),
                 new WebhookRoutes(webhookStore, secrets, webhookSettings.secretOverlap(), clock, webhooks::wake, keys, maxBody),
@@ -188,7 +192,7 @@ public final class Pictor implements AutoCloseable {
                 new OpsRoutes(database, metrics, blobs, draining::get));
         var ui = new UiRoutes(keys, new UiSessions(database.jdbc(), clock, UI_SESSION_LIFETIME, new SecureRandom()), catalog,
                 m -> upstreams.routes(m).stream().map(UpstreamRegistry.Route::upstream).toList(), VERSION);
-        var api = new ApiServer(server, maxImage, keys, ui, routes);
+        var api = new ApiServer(server, maxImage, keys, gate, ui, routes);
 
         dispatcher.start();
         if (webhookSettings.delivery()) {
@@ -200,7 +204,7 @@ public final class Pictor implements AutoCloseable {
                 ? new PeerWakeups(database.dataSource(), () -> {
                     dispatcher.wake();
                     webhooks.wake();
-                })
+                }, keys::forgetCachedChecks)
                 : null;
         sweeper.start();
         api.start();
@@ -230,9 +234,9 @@ public final class Pictor implements AutoCloseable {
             if (!settings.adminKey().startsWith("sk-") || settings.adminKey().length() < 20) {
                 throw new IllegalArgumentException("PICTOR_ADMIN_KEY must start with sk- and be at least 20 characters");
             }
-            keys.ensureKey(ApiKeys.DEFAULT_TENANT, "bootstrap admin (PICTOR_ADMIN_KEY)", true, settings.adminKey());
+            keys.ensureKey(ApiKeys.DEFAULT_TENANT, "bootstrap admin (PICTOR_ADMIN_KEY)", Scope.OPERATOR, settings.adminKey());
         } else if (!keys.hasAnyKey()) {
-            var created = keys.create(ApiKeys.DEFAULT_TENANT, "bootstrap admin", true);
+            var created = keys.create(ApiKeys.DEFAULT_TENANT, "bootstrap admin", Scope.OPERATOR, KeyLimits.NONE);
             // Printed to the console once, never logged: the log may be shipped elsewhere.
             console.println();
             console.println("  Pictor created an admin API key for the default tenant. It is shown only this once:");

@@ -60,7 +60,8 @@ public record Settings(
                         Duration.ofSeconds(e.integer("PICTOR_MAX_WAIT_SECONDS", 600)),
                         e.string("PICTOR_MODEL_ALIASES", ""),
                         Duration.ofMillis(e.integer("PICTOR_HEADER_TIMEOUT_MS", 10_000)),
-                        Duration.ofMillis(e.integer("PICTOR_SHUTDOWN_DRAIN_MS", 5_000))),
+                        Duration.ofMillis(e.integer("PICTOR_SHUTDOWN_DRAIN_MS", 5_000)),
+                        e.list("PICTOR_TRUSTED_PROXIES")),
                 new DatabaseSettings(
                         e.string("PICTOR_DB_URL", ""),
                         e.string("PICTOR_DB_USER", ""),

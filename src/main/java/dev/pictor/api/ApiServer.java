@@ -1,6 +1,11 @@
 package dev.pictor.api;
 
 import dev.pictor.auth.ApiKeys;
+import dev.pictor.auth.ClientAddresses;
+import dev.pictor.auth.KeyGate;
+import dev.pictor.billing.CreditLimitException;
+import java.net.InetAddress;
+import java.util.Collections;
 import dev.pictor.auth.Principal;
 import dev.pictor.catalog.InvalidInputException;
 import dev.pictor.task.TaskService;
@@ -32,8 +37,9 @@ public final class ApiServer implements AutoCloseable {
      * @param ui             the dashboard's routes and its session sign-in, which the key check also accepts
      * @param groups         every surface's routes, registered in this order behind the {@code /api} and {@code /v1} key check
      */
-    public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, UiRoutes ui, List<RouteGroup> groups) {
+    public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, KeyGate gate, UiRoutes ui, List<RouteGroup> groups) {
         long maxBodyBytes = settings.maxBodyBytes();
+        var addresses = new ClientAddresses(settings.trustedProxies());
         var requestIds = new RequestIds();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -55,14 +61,16 @@ public final class ApiServer implements AutoCloseable {
             // Task answers are per key and change until the task ends; no cache may keep or share them.
             config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
             config.routes.before("/v1/*", ctx -> ctx.header("Cache-Control", "no-store"));
-            config.routes.before("/api/*", ctx -> authenticate(ctx, keys, ui));
-            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, ui));
+            config.routes.before("/api/*", ctx -> authenticate(ctx, keys, gate, addresses, ui));
+            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, gate, addresses, ui));
             groups.forEach(group -> group.register(config.routes));
             ui.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
             config.routes.exception(InvalidInputException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.badRequest(e.getMessage(), e.field())));
             config.routes.exception(dev.pictor.billing.InsufficientCreditsException.class, (e, ctx) ->
                     HttpJson.error(ctx, new ApiException(402, "insufficient_credits", e.getMessage(), null, null, "insufficient_credits")));
+            config.routes.exception(CreditLimitException.class, (e, ctx) ->
+                    HttpJson.error(ctx, new ApiException(429, "rate_limit_error", e.getMessage(), null, e.retryAfterSeconds(), "rate_limit_exceeded")));
             config.routes.exception(TaskService.NoRouteException.class, (e, ctx) -> HttpJson.error(ctx, ApiException.unavailable(e.getMessage())));
             config.routes.exception(TaskStore.IdempotencyConflict.class, (e, ctx) ->
                     HttpJson.error(ctx, new ApiException(409, "conflict_error", e.getMessage(), "Idempotency-Key", null)));
@@ -107,7 +115,7 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private static void authenticate(Context ctx, ApiKeys keys, UiRoutes ui) {
+    private static void authenticate(Context ctx, ApiKeys keys, KeyGate gate, ClientAddresses addresses, UiRoutes ui) {
         if (ctx.path().equals("/api/models")) {
             return;
         }
@@ -115,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
         if (header == null || header.isBlank()) {
             Principal session = ui.authenticate(ctx); // the dashboard's cookie, CSRF-checked; null without one
             if (session != null) {
+                admit(ctx, gate, addresses, session);
                 ctx.attribute(PRINCIPAL, session);
                 return;
             }
@@ -125,13 +134,42 @@ public final class ApiServer implements AutoCloseable {
         }
         Principal principal = keys.authenticate(header.substring(7).trim())
                 .orElseThrow(() -> ApiException.unauthorized("invalid API key"));
+        admit(ctx, gate, addresses, principal);
         ctx.attribute(PRINCIPAL, principal);
+    }
+
+    /** The key's address whitelist (403) and hourly request limit (429 with Retry-After). */
+    private static void admit(Context ctx, KeyGate gate, ClientAddresses addresses, Principal principal) {
+        if (principal.limits().ipWhitelist().isEmpty() && principal.limits().rateLimit() == 0) {
+            return;
+        }
+        InetAddress client = addresses.resolve(ctx.req().getRemoteAddr(), Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
+        gate.admit(principal, client).ifPresent(r -> {
+            throw r.rateLimited()
+                    ? new ApiException(429, "rate_limit_error", r.message(), null, r.retryAfterSeconds(), "rate_limit_exceeded")
+                    : ApiException.forbidden(r.message());
+        });
     }
 
     static Principal principal(Context ctx) {
         Principal p = ctx.attribute(PRINCIPAL);
         if (p == null) {
             throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
+        }
+        return p;
+    }
+
+    /** The submitting key, with the credit limits the ledger holds its reservations to. */
+    static dev.pictor.task.NewTask.Key submitter(Principal p) {
+        return new dev.pictor.task.NewTask.Key(p.keyId(), p.limits().hourlyCreditLimit(), p.limits().dailyCreditLimit());
+    }
+
+    /** Operators only: the whole installation (tenants, balances, operator keys). */
+    static Principal requireOperator(Context ctx) {
+        Principal p = principal(ctx);
+        if (!p.operator()) {
+            throw ApiException.forbidden(p.admin() ? "this endpoint is for the operator; a tenant admin manages only its own tenant"
+                    : "this endpoint needs an operator key");
         }
         return p;
     }

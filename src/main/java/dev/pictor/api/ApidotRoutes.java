@@ -74,7 +74,7 @@ public final class ApidotRoutes implements RouteGroup {
         JsonNode model = body.get("model");
         JsonNode callback = body.get("callback_url");
         Duration wait = preferredWait(ctx.header("Prefer"));
-        TaskService.Submission submission = tasks.submit(principal.tenantId(), principal.keyId(), model.asString(), body.get("input"),
+        TaskService.Submission submission = tasks.submit(principal.tenantId(), ApiServer.submitter(principal), model.asString(), body.get("input"),
                 callback == null || callback.isNull() ? null : callback.asString(), Metadata.from(body.get("metadata")),
                 WebhookEventType.from(body.get("webhook_events"), callback != null && !callback.isNull()), retention(body), idempotencyKey(ctx));
         if (submission.replayed()) {

@@ -1,6 +1,9 @@
 package dev.pictor.api;
 
 import dev.pictor.auth.ApiKeys;
+import dev.pictor.auth.KeyGate;
+import java.time.Clock;
+import java.util.Map;
 import dev.pictor.auth.Principal;
 import dev.pictor.billing.Credits;
 import dev.pictor.billing.Ledger;
@@ -15,11 +18,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class CreditRoutes implements RouteGroup {
     private final Ledger ledger;
     private final ApiKeys keys;
+    private final KeyGate gate;
+    private final Clock clock;
     private final long maxBodyBytes;
 
-    public CreditRoutes(Ledger ledger, ApiKeys keys, long maxBodyBytes) {
+    public CreditRoutes(Ledger ledger, ApiKeys keys, KeyGate gate, Clock clock, long maxBodyBytes) {
         this.ledger = ledger;
         this.keys = keys;
+        this.gate = gate;
+        this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -33,11 +40,21 @@ public final class CreditRoutes implements RouteGroup {
         Principal principal = ApiServer.principal(ctx);
         ObjectNode data = accountJson(ledger.account(principal.tenantId()));
         data.put("key_id", principal.keyId());
+        // the calling key's limits and live counters, as GET /api/admin/keys shows them
+        keys.find(principal.keyId()).ifPresent(k -> {
+            ObjectNode key = AdminRoutes.keyJson(k, ledger, k.limits().rateLimit() > 0 ? gate.requestsThisHour() : Map.of(), clock.instant());
+            data.set("key", key);
+            for (String field : new String[] {"scope", "rate_limit", "ip_whitelist", "hourly_credit_limit", "daily_credit_limit",
+                    "hourly_used", "daily_used", "hourly_requests", "last_used_at"}) {
+                data.set(field, key.get(field));
+            }
+        });
         HttpJson.ok(ctx, data);
     }
 
+    /** Operator only: a tenant admin cannot raise its own balance. */
     private void credit(Context ctx) {
-        ApiServer.requireAdmin(ctx);
+        ApiServer.requireOperator(ctx);
         String tenantId = ctx.pathParam("tenant_id");
         if (keys.tenant(tenantId).isEmpty()) {
             throw ApiException.notFound("tenant " + (tenantId.length() > 64 ? tenantId.substring(0, 64) : tenantId) + " not found");

@@ -55,8 +55,8 @@ public final class OpenAiRoutes implements RouteGroup {
         // A caller that waits has its task run here at once (submitAndRun), rather than queued for the dispatcher.
         String key = ApidotRoutes.idempotencyKey(ctx);
         TaskService.Submission submission = respondAsync(ctx.header("Prefer"))
-                ? tasks.submit(principal.tenantId(), principal.keyId(), mapped.spec().id(), mapped.input(), null, key)
-                : tasks.submitAndRun(principal.tenantId(), principal.keyId(), mapped.spec().id(), mapped.input(), key, maxWait);
+                ? tasks.submit(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), null, key)
+                : tasks.submitAndRun(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), key, maxWait);
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -67,7 +67,7 @@ public final class OpenAiRoutes implements RouteGroup {
         Principal principal = ApiServer.principal(ctx);
         OpenAiRequest request = reader.edit(ctx);
         OpenAiMapping.Mapped mapped = mapping.edit(request);
-        TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), principal.keyId(), mapped.spec().id(), mapped.input(), request.images());
+        TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), request.images());
         answer(ctx, submission.task(), request, maxWait);
     }
 

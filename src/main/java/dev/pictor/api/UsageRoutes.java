@@ -80,12 +80,11 @@ public final class UsageRoutes implements RouteGroup {
     }
 
     /**
-     * Whether a caller's usage report covers every tenant. One predicate on purpose: when admin keys
-     * split into operator and tenant admins, only the operator's should see all tenants, and this is
-     * the line to change.
+     * Whether a caller's usage report covers every tenant: only the operator's. A tenant admin, like
+     * any key, sees its own tenant (all of its keys).
      */
     static boolean seesAllTenants(Principal p) {
-        return p.admin();
+        return p.operator();
     }
 
     private void usage(Context ctx) {
@@ -202,7 +201,7 @@ public final class UsageRoutes implements RouteGroup {
     }
 
     private void upstreams(Context ctx) {
-        ApiServer.requireAdmin(ctx);
+        ApiServer.requireOperator(ctx); // the installation's upstreams are the operator's business
         ObjectNode data = Json.object();
         data.put("window_seconds", UpstreamHealth.WINDOW.toSeconds());
         data.put("scope", "node");

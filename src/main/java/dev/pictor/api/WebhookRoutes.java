@@ -125,9 +125,13 @@ public final class WebhookRoutes implements RouteGroup {
     }
 
     private void rotate(Context ctx) {
-        ApiServer.requireAdmin(ctx);
+        var p = ApiServer.requireAdmin(ctx);
         ObjectNode body = HttpJson.readObject(ctx, maxBodyBytes);
-        String tenantId = Params.string(body, "tenant_id", ApiKeys.DEFAULT_TENANT, Params.SHORT_TEXT);
+        // a tenant admin rotates its own tenant's secret; only an operator may name another tenant
+        String tenantId = Params.string(body, "tenant_id", p.operator() ? ApiKeys.DEFAULT_TENANT : p.tenantId(), Params.SHORT_TEXT);
+        if (!p.mayManage(tenantId)) {
+            throw new ApiException(403, "permission_error", "a tenant admin manages only its own tenant (" + p.tenantId() + ")", "tenant_id", null);
+        }
         if (keys.tenant(tenantId).isEmpty()) {
             throw ApiException.badRequest("tenant " + tenantId + " does not exist", "tenant_id");
         }

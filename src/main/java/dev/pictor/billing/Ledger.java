@@ -10,7 +10,10 @@ import dev.pictor.task.Task;
 import dev.pictor.task.TaskStatus;
 import dev.pictor.task.TaskStore;
 import java.sql.SQLException;
+import dev.pictor.db.WindowCounters;
+import dev.pictor.db.WindowCounters.Window;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,7 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
  * that stores the task ({@link #onInsert}); the terminal write settles or refunds it inside the
  * transaction that ends the task ({@link #onTerminal}), so a task and its money move together on
  * every node. Concurrent submits cannot overdraw: the balance is lowered by one conditional UPDATE
- * ({@code balance >= amount}), which the database serialises per row.
+ * ({@code balance >= amount}), which the database serialises per row. A key's hourly and daily
+ * credit limits are held the same way, in the same transaction, by its window counters
+ * (docs/key-limits.md).
  */
 public final class Ledger implements TaskStore.InsertListener, TaskStore.TerminalListener {
     public enum Billing { PREPAID, UNLIMITED }
@@ -27,6 +32,9 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     /** A tenant's account: how it pays, what is left, what open tasks hold. */
     public record Account(String tenantId, Billing billing, long balanceMillis, long reservedMillis) {
     }
+
+    static final String CREDITS_HOUR = "credits_hour";
+    static final String CREDITS_DAY = "credits_day";
 
     private final Jdbc jdbc;
     private final ModelCatalog catalog;
@@ -46,6 +54,7 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     public void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException {
         GenerationRequest request = catalog.find(task.model()).orElseThrow().restore(Json.parse(task.inputJson()));
         long amount = prices.estimate(request);
+        boolean counted = countAgainstKeyLimits(tx, task, amount);
         Optional<Billing> billing = billing(tx, task.tenantId());
         if (billing.orElse(Billing.UNLIMITED) == Billing.PREPAID) {
             int lowered = tx.update("UPDATE credit_account SET balance = balance - ? WHERE tenant_id = ? AND balance >= ?",
@@ -58,8 +67,40 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
             append(tx, task.tenantId(), task.id(), "reserve", -amount, null);
         }
         // unlimited tenants: no balance to move, but the charge row still says what the task costs
-        tx.update("INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)",
-                task.id(), task.tenantId(), task.model(), amount, task.createdAt());
+        tx.update("INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at, key_id, counted)"
+                        + " VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?)",
+                task.id(), task.tenantId(), task.model(), amount, task.createdAt(), task.key() == null ? null : task.key().id(), counted);
+    }
+
+    /**
+     * Adds the reservation to the key's hourly and daily credit counters, each only if it stays
+     * within its limit; throws (rolling the submit back, counters included) when one would not.
+     * Keys without credit limits write nothing here.
+     */
+    private static boolean countAgainstKeyLimits(Jdbc.Tx tx, NewTask task, long amount) throws SQLException {
+        NewTask.Key key = task.key();
+        if (key == null || !key.hasCreditLimit()) {
+            return false;
+        }
+        Instant at = task.createdAt();
+        if (key.hourlyCreditLimit() > 0
+                && !WindowCounters.add(tx, key.id(), CREDITS_HOUR, Window.HOUR.start(at), amount, key.hourlyCreditLimit())) {
+            throw limitReached("hourly_credit_limit", key.hourlyCreditLimit(), amount, Window.HOUR, at);
+        }
+        if (key.dailyCreditLimit() > 0
+                && !WindowCounters.add(tx, key.id(), CREDITS_DAY, Window.DAY.start(at), amount, key.dailyCreditLimit())) {
+            throw limitReached("daily_credit_limit", key.dailyCreditLimit(), amount, Window.DAY, at);
+        }
+        return true;
+    }
+
+    private static CreditLimitException limitReached(String field, long limit, long amount, Window window, Instant at) {
+        int retry = window.secondsLeft(at);
+        String why = amount > limit
+                ? "this request costs " + Credits.credits(amount) + " credits, more than the key's " + field + " of " + Credits.credits(limit)
+                : "this request (" + Credits.credits(amount) + " credits) would take the key past its " + field + " of " + Credits.credits(limit)
+                        + "; the " + (window == Window.HOUR ? "hour" : "day") + " (UTC) ends in " + retry + " s";
+        return new CreditLimitException(why, retry);
     }
 
     @Override
@@ -68,11 +109,14 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
             int images = task.files().size();
             tx.afterCommit(() -> metrics.imagesDelivered(task.model(), images));
         }
-        Optional<Long> reserved = tx.queryOne("SELECT reserved FROM task_charge WHERE task_id = ? AND settled_at IS NULL",
-                rs -> rs.getLong(1), task.id());
-        if (reserved.isEmpty()) {
+        record Open(long reserved, String keyId, boolean counted, Instant createdAt) {
+        }
+        Optional<Open> open = tx.queryOne("SELECT reserved, key_id, counted, created_at FROM task_charge WHERE task_id = ? AND settled_at IS NULL",
+                rs -> new Open(rs.getLong("reserved"), rs.getString("key_id"), rs.getBoolean("counted"), Jdbc.instant(rs, "created_at")), task.id());
+        if (open.isEmpty()) {
             return; // a task from before billing, or already settled
         }
+        Optional<Long> reserved = open.map(Open::reserved);
         long cost = 0;
         if (task.status() == TaskStatus.FINISHED) {
             ObjectNode input = (ObjectNode) Json.parse(task.inputJson());
@@ -83,6 +127,12 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
         long returned = reserved.get() - cost;
         // counted once the settlement is committed: a rolled-back ending charged nothing
         tx.afterCommit(() -> metrics.credits(task.model(), charged, returned));
+        if (open.get().counted() && reserved.get() > cost) {
+            // what the task did not cost does not count against the key's windows either
+            Instant at = open.get().createdAt();
+            WindowCounters.subtract(tx, open.get().keyId(), CREDITS_HOUR, Window.HOUR.start(at), reserved.get() - cost);
+            WindowCounters.subtract(tx, open.get().keyId(), CREDITS_DAY, Window.DAY.start(at), reserved.get() - cost);
+        }
         if (billing(tx, task.tenantId()).orElse(Billing.UNLIMITED) == Billing.PREPAID) {
             long back = reserved.get() - cost;
             tx.update("UPDATE credit_account SET balance = balance + ? WHERE tenant_id = ?", back, task.tenantId());
@@ -139,6 +189,27 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     /** The sum of a tenant's ledger rows: equal to its balance, by construction; tests check it. */
     public long ledgerSum(String tenantId) {
         return jdbc.queryOne("SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE tenant_id = ?", rs -> rs.getLong(1), tenantId).orElse(0L);
+    }
+
+    /** Credits a key spent (charged, or reserved while open) in a window, in millicredits, by when its tasks were submitted. */
+    public long keySpent(String keyId, Window window, Instant now) {
+        return jdbc.queryOne("SELECT COALESCE(SUM(COALESCE(charged, reserved)), 0) FROM task_charge WHERE key_id = ? AND created_at >= ?",
+                rs -> rs.getLong(1), keyId, window.start(now)).orElse(0L);
+    }
+
+    /**
+     * Sets a key's credit counters to what it has spent in the current windows: called when its
+     * credit limits are set or changed, so a limit set mid-hour counts what the hour already spent.
+     */
+    public void seedKeyCounters(String keyId, Instant now) {
+        jdbc.inTransaction(tx -> {
+            for (Window w : Window.values()) {
+                long spent = tx.queryOne("SELECT COALESCE(SUM(COALESCE(charged, reserved)), 0) FROM task_charge WHERE key_id = ? AND created_at >= ?",
+                        rs -> rs.getLong(1), keyId, w.start(now)).orElse(0L);
+                WindowCounters.seed(tx, keyId, w == Window.HOUR ? CREDITS_HOUR : CREDITS_DAY, w.start(now), spent);
+            }
+            return null;
+        });
     }
 
     /** What a task cost (its charge once ended, its reservation while open), empty for a task from before billing. */

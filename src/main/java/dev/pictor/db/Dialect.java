@@ -46,6 +46,39 @@ public enum Dialect {
                 + (notifyPeers ? "SELECT pg_notify('" + PeerWakeups.CHANNEL + "', '') FROM queued" : "SELECT 1 FROM queued");
     }
 
+    /**
+     * Adds to a key's window counter (table {@code api_key_window}) in one statement, only while the
+     * sum stays within a limit: a row of an older window is moved to the given window and restarted
+     * at the amount; a row of this (or a newer) window grows only if {@code used + amount <= limit}.
+     * Parameters: key_id, kind, window_start, amount, limit. One row changed means counted, none
+     * means the limit is reached. PostgreSQL's upsert is atomic against concurrent inserts; H2's
+     * MERGE may lose an insert race with a duplicate-key error, which {@link WindowCounters} retries.
+     */
+    public String windowCounterAdd() {
+        return switch (this) {
+            case POSTGRESQL -> """
+                    INSERT INTO api_key_window AS w (key_id, kind, window_start, used) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key_id, kind) DO UPDATE SET
+                        used = CASE WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.used ELSE w.used + EXCLUDED.used END,
+                        window_start = GREATEST(w.window_start, EXCLUDED.window_start)
+                    WHERE w.window_start < EXCLUDED.window_start OR w.used + EXCLUDED.used <= ?""";
+            case H2 -> """
+                    MERGE INTO api_key_window w
+                    USING (VALUES (CAST(? AS VARCHAR(40)), CAST(? AS VARCHAR(16)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BIGINT)))
+                        AS s (key_id, kind, window_start, used)
+                    ON w.key_id = s.key_id AND w.kind = s.kind
+                    WHEN MATCHED AND (w.window_start < s.window_start OR w.used + s.used <= ?) THEN UPDATE SET
+                        used = CASE WHEN w.window_start < s.window_start THEN s.used ELSE w.used + s.used END,
+                        window_start = GREATEST(w.window_start, s.window_start)
+                    WHEN NOT MATCHED THEN INSERT (key_id, kind, window_start, used) VALUES (s.key_id, s.kind, s.window_start, s.used)""";
+        };
+    }
+
+    /** True when a statement lost a race with a concurrent insert of the same key (H2 reports two ways). */
+    boolean isInsertRace(java.sql.SQLException e) {
+        return isUniqueViolation(e) || (this == H2 && (e.getErrorCode() == 90131 || "90131".equals(e.getSQLState())));
+    }
+
     /** True when the SQLSTATE means "this row already exists" (unique or primary key violation). */
     public boolean isUniqueViolation(java.sql.SQLException e) {
         String state = e.getSQLState();

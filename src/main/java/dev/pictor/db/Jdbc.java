@@ -95,6 +95,21 @@ public final class Jdbc {
             }
         }
 
+        /**
+         * Tells the other nodes, when this transaction commits, that an API key changed (revoked or
+         * its limits edited), so they drop it from their key-check cache at once (PostgreSQL
+         * {@code NOTIFY}; on H2, one process, the local cache drop is enough and this does nothing).
+         */
+        public void notifyKeyChange() throws SQLException {
+            if (dialect.supportsNotify()) {
+                update("NOTIFY " + PeerWakeups.KEYS_CHANNEL);
+            }
+        }
+
+        public Dialect dialect() {
+            return dialect;
+        }
+
         /** Runs {@code action} once this transaction has committed (never when it rolls back). */
         public void afterCommit(Runnable action) {
             afterCommit.add(action);

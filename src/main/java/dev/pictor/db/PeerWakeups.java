@@ -21,18 +21,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerWakeups implements AutoCloseable {
     public static final String CHANNEL = "pictor_queue";
+    /** An API key was revoked or edited: peers drop their cached key checks (auth/ApiKeys). */
+    public static final String KEYS_CHANNEL = "pictor_keys";
     /** How long one wait for notifications blocks; also how long close() may take. */
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Logger log = LoggerFactory.getLogger(PeerWakeups.class);
 
     private final DataSource dataSource;
     private final Runnable onWake;
+    private final Runnable onKeyChange;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
     public PeerWakeups(DataSource dataSource, Runnable onWake) {
+        this(dataSource, onWake, () -> { });
+    }
+
+    /**
+     * @param onKeyChange run when a peer changed an API key, and also whenever the LISTEN connection
+     *                    is (re)opened, since a change sent while it was down is lost
+     */
+    public PeerWakeups(DataSource dataSource, Runnable onWake, Runnable onKeyChange) {
         this.dataSource = dataSource;
         this.onWake = onWake;
+        this.onKeyChange = onKeyChange;
         this.thread = Thread.ofVirtual().name("pictor-listen").start(this::listen);
     }
 
@@ -40,11 +52,27 @@ public final class PeerWakeups implements AutoCloseable {
         while (running.get()) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("LISTEN " + CHANNEL);
+                s.execute("LISTEN " + KEYS_CHANNEL);
+                onKeyChange.run();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running.get()) {
                     PGNotification[] notifications = pg.getNotifications((int) POLL.toMillis());
                     if (notifications != null && notifications.length > 0) {
-                        onWake.run();
+                        boolean wake = false;
+                        boolean keys = false;
+                        for (PGNotification n : notifications) {
+                            if (KEYS_CHANNEL.equals(n.getName())) {
+                                keys = true;
+                            } else {
+                                wake = true;
+                            }
+                        }
+                        if (keys) {
+                            onKeyChange.run();
+                        }
+                        if (wake) {
+                            onWake.run();
+                        }
                     }
                 }
             } catch (SQLException e) {

@@ -91,16 +91,16 @@ public final class TaskService {
      * (model, normalised input, callback) within 24 hours return the first task; the same key with
      * another request is an {@link TaskStore.IdempotencyConflict}. Nothing is stored for an invalid request.
      */
-    public Submission submit(String tenantId, String keyId, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
-        return submit(tenantId, keyId, model, input, callbackUrl, Map.of(), List.of(), null, idempotencyKey);
+    public Submission submit(String tenantId, NewTask.Key submitter, String model, JsonNode input, String callbackUrl, String idempotencyKey) {
+        return submit(tenantId, submitter, model, input, callbackUrl, Map.of(), List.of(), null, idempotencyKey);
     }
 
     /**
-     * As {@link #submit(String, String, String, JsonNode, String, String)}, with the client's
+     * As {@link #submit(String, NewTask.Key, String, JsonNode, String, String)}, with the client's
      * {@link Metadata} and webhook events (already validated) and, when not null, a retention
      * shorter than the operator's ({@link #checkRetention}).
      */
-    public Submission submit(String tenantId, String keyId, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
+    public Submission submit(String tenantId, NewTask.Key key, String model, JsonNode input, String callbackUrl, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
@@ -108,7 +108,7 @@ public final class TaskService {
         checkOwnFiles(tenantId, spec.id(), request);
         String callback = callbackUrl == null ? null : callbackUrls.check(callbackUrl);
         Instant now = clock.instant();
-        return store(tenantId, keyId, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, ids.next(now), now);
+        return store(tenantId, key, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, ids.next(now), now);
     }
 
     /**
@@ -163,7 +163,7 @@ public final class TaskService {
      * bytes are checked (type from the bytes, size, pixel count), kept with the task, and read from
      * storage when it runs. Used by the OpenAI edits endpoint.
      */
-    public Submission submitWithSources(String tenantId, String keyId, String model, ObjectNode input, List<Source> sources) {
+    public Submission submitWithSources(String tenantId, NewTask.Key key, String model, ObjectNode input, List<Source> sources) {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         Instant now = clock.instant();
@@ -189,7 +189,7 @@ public final class TaskService {
             for (var upload : uploads.entrySet()) {
                 blobs.put(upload.getKey(), upload.getValue(), "application/octet-stream");
             }
-            return store(tenantId, keyId, spec, request, null, Map.of(), List.of(), null, null, taskId, now);
+            return store(tenantId, key, spec, request, null, Map.of(), List.of(), null, null, taskId, now);
         } catch (IOException | RuntimeException e) {
             try {
                 blobs.deleteAll(taskId + "/");
@@ -243,9 +243,9 @@ public final class TaskService {
                 new InvalidInputException("model", "model '" + clip(model) + "' is not supported; GET /api/models lists the models"));
     }
 
-    private Submission store(String tenantId, String keyId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+    private Submission store(String tenantId, NewTask.Key submitter, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey, String taskId, Instant now) {
-        Prepared prepared = prepare(tenantId, keyId, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, taskId, now);
+        Prepared prepared = prepare(tenantId, submitter, spec, request, callback, metadata, webhookEvents, retention, idempotencyKey, taskId, now);
         TaskStore.Insertion inserted = store.insert(prepared.task(), prepared.key());
         if (!inserted.replayed()) {
             metrics.taskSubmitted(prepared.task().model());
@@ -258,13 +258,13 @@ public final class TaskService {
     private record Prepared(NewTask task, TaskStore.IdempotencyKey key) {
     }
 
-    private Prepared prepare(String tenantId, String keyId, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
+    private Prepared prepare(String tenantId, NewTask.Key submitter, ModelSpec spec, GenerationRequest request, String callback, Map<String, String> metadata,
                              List<WebhookEventType> webhookEvents, Duration retention, String idempotencyKey, String taskId, Instant now) {
         String model = spec.id();
         String upstream = upstreams.routeFor(model).orElseThrow(() -> new NoRouteException(model));
         String inputJson = Json.write(request.input());
         var task = new NewTask(taskId, tenantId, model, inputJson, callback, upstream, now, now.plus(settings.deadline()), metadata, webhookEvents,
-                retention, keyId);
+                retention, submitter);
         // Metadata joins the hash only when given, so keys used before it existed still match their requests.
         String metadataJson = Metadata.write(metadata);
         TaskStore.IdempotencyKey key = idempotencyKey == null ? null
@@ -286,13 +286,13 @@ public final class TaskService {
      * Returns once the run has come to its next stop (ended, or waiting for an upstream job or a
      * retry) or {@code wait} has passed, with the task as it then is; the run goes on after that.
      */
-    public Submission submitAndRun(String tenantId, String keyId, String model, JsonNode input, String idempotencyKey, Duration wait)
+    public Submission submitAndRun(String tenantId, NewTask.Key submitter, String model, JsonNode input, String idempotencyKey, Duration wait)
             throws InterruptedException {
         ModelSpec spec = spec(model);
         rejectUploadReferences(input);
         GenerationRequest request = spec.validate(input, settings.maxPromptChars());
         Instant now = clock.instant();
-        Prepared prepared = prepare(tenantId, keyId, spec, request, null, Map.of(), List.of(), null, idempotencyKey, ids.next(now), now);
+        Prepared prepared = prepare(tenantId, submitter, spec, request, null, Map.of(), List.of(), null, idempotencyKey, ids.next(now), now);
         String upstream = prepared.task().upstream();
         if (!dispatcher.tryReserve(upstream)) {
             TaskStore.Insertion inserted = store.insert(prepared.task(), prepared.key());

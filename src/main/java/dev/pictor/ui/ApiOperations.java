@@ -72,6 +72,8 @@ final class ApiOperations {
             json("GET", "/api/admin/keys", "Admin", Auth.ADMIN, "API keys", List.of("tenant_id"), null, "keys", List.of("401", "403")),
             json("POST", "/api/admin/keys", "Admin", Auth.ADMIN, "Create an API key (its secret is in this answer only)", List.of(),
                     "KeyRequest", "The key with its secret", List.of("400", "401", "403")),
+            json("PATCH", "/api/admin/keys/{key_id}", "Admin", Auth.ADMIN, "Change a key's name and limits (at once on every node)",
+                    List.of(), "KeyLimits", "The key with its limits and counters", List.of("400", "401", "403", "404")),
             json("POST", "/api/admin/keys/{key_id}/revoke", "Admin", Auth.ADMIN, "Revoke a key", List.of(), null, "The revoked key",
                     List.of("401", "403", "404")),
             json("DELETE", "/api/admin/keys/{key_id}", "Admin", Auth.ADMIN, "Revoke a key", List.of(), null, "The revoked key",

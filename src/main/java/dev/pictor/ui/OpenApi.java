@@ -74,7 +74,20 @@ public final class OpenApi {
                 "id: a-z, 0-9, _ and -; name: free text; billing: prepaid or unlimited (default)"));
         schemas.set("CreditRequest", objectOf(List.of("amount", "reason"), List.of("amount", "reason"),
                 "amount: credits, up to three decimals (negative for an adjustment down); reason: why"));
-        schemas.set("KeyRequest", objectOf(List.of("tenant_id", "name", "admin"), List.of(), "tenant_id (default: default), name, admin"));
+        schemas.set("KeyRequest", objectOf(List.of("tenant_id", "name", "admin", "scope", "rate_limit", "ip_whitelist",
+                "hourly_credit_limit", "daily_credit_limit"), List.of(),
+                "tenant_id (default: default, or a tenant admin's own), name, scope: operator (operators only), tenant_admin or tenant; "
+                        + "limits as in KeyLimits"));
+        schemas.set("KeyLimits", objectOf(List.of("name", "rate_limit", "ip_whitelist", "hourly_credit_limit", "daily_credit_limit"), List.of(),
+                "rate_limit: requests per UTC hour; ip_whitelist: addresses or CIDR ranges, null for any; hourly_credit_limit and "
+                        + "daily_credit_limit: credits per UTC hour and day; 0 means unlimited; absent fields keep their value"));
+        for (String schema : new String[] {"KeyRequest", "KeyLimits"}) {
+            ObjectNode props = (ObjectNode) schemas.get(schema).get("properties");
+            props.set("rate_limit", Json.object().put("type", "integer").put("minimum", 0));
+            props.set("hourly_credit_limit", Json.object().put("type", "number").put("minimum", 0));
+            props.set("daily_credit_limit", Json.object().put("type", "number").put("minimum", 0));
+            props.set("ip_whitelist", Json.object().put("type", "array").set("items", Json.object().put("type", "string")));
+        }
         ((ObjectNode) schemas.get("RotateRequest").get("properties")).set("overlap_hours", Json.object().put("type", "integer")
                 .put("minimum", 0).put("maximum", 720));
         ((ObjectNode) schemas.get("KeyRequest").get("properties")).set("admin", Json.object().put("type", "boolean"));

@@ -167,7 +167,7 @@ public final class UiRoutes {
     }
 
     private ObjectNode sessionJson(Principal p, String csrf, Instant expires) {
-        return Json.object().put("signed_in", true).put("tenant_id", p.tenantId()).put("key_id", p.keyId()).put("admin", p.admin())
+        return Json.object().put("signed_in", true).put("tenant_id", p.tenantId()).put("key_id", p.keyId()).put("admin", p.admin()).put("operator", p.operator())
                 .put("csrf_token", csrf).put("expires_time", expires.toString());
     }
 

@@ -1,5 +1,6 @@
 package dev.pictor.ui;
 
+import dev.pictor.auth.ApiKeys;
 import dev.pictor.auth.Principal;
 import dev.pictor.db.Jdbc;
 import java.nio.charset.StandardCharsets;
@@ -61,11 +62,9 @@ public final class UiSessions {
         if (id == null || id.isEmpty() || id.length() > 100) {
             return Optional.empty();
         }
-        return jdbc.queryOne("""
-                        SELECT k.id, k.tenant_id, k.is_admin, s.expires_at FROM ui_session s JOIN api_key k ON k.id = s.key_id
-                        WHERE s.id_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL""",
-                rs -> new Live(new Principal(rs.getString("id"), rs.getString("tenant_id"), rs.getBoolean("is_admin")),
-                        Jdbc.instant(rs, "expires_at")),
+        return jdbc.queryOne("SELECT " + ApiKeys.PRINCIPAL_COLUMNS + ", s.expires_at FROM ui_session s JOIN api_key k ON k.id = s.key_id"
+                        + " WHERE s.id_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL",
+                rs -> new Live(ApiKeys.principal(rs), Jdbc.instant(rs, "expires_at")),
                 sha256("session|" + id), clock.instant());
     }
 

@@ -118,4 +118,62 @@ class AuthAndTenancyTest {
         assertThat(outside.status()).isEqualTo(404);
         assertThat(outside.errorType()).isEqualTo("not_found_error");
     }
+
+    private Response send(String method, String path, String body, String key) {
+        return client.send(HttpRequest.newBuilder(URI.create(client.baseUrl() + path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    @Test
+    void aTenantAdminManagesOnlyItsOwnTenantWhileTheOperatorManagesEvery() {
+        client.post("/api/admin/tenants", "{\"id\":\"initech\"}", TestNode.ADMIN_KEY);
+        Response madeAdmin = client.post("/api/admin/keys", "{\"tenant_id\":\"initech\",\"scope\":\"tenant_admin\"}", TestNode.ADMIN_KEY);
+        assertThat(madeAdmin.data().get("scope").asString()).isEqualTo("tenant_admin");
+        assertThat(madeAdmin.data().get("admin").asBoolean()).isTrue();
+        String admin = madeAdmin.data().get("key").asString();
+        String defaultKeyId = client.post("/api/admin/keys", "{\"name\":\"default's\"}", TestNode.ADMIN_KEY).data().get("id").asString();
+        String operatorKeyId = client.get("/api/admin/keys?tenant_id=default", TestNode.ADMIN_KEY).data().get("keys").valueStream()
+                .filter(k -> k.get("scope").asString().equals("operator")).findFirst().orElseThrow().get("id").asString();
+
+        // its own tenant: keys listed, created (in initech by default), changed and revoked
+        Response own = client.get("/api/admin/keys", admin);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.data().get("keys").valueStream().map(k -> k.get("tenant_id").asString()).distinct().toList()).containsExactly("initech");
+        Response created = client.post("/api/admin/keys", "{\"name\":\"worker\",\"rate_limit\":100}", admin);
+        assertThat(created.status()).isEqualTo(200);
+        assertThat(created.data().get("tenant_id").asString()).isEqualTo("initech");
+        assertThat(created.data().get("scope").asString()).isEqualTo("tenant");
+        String workerId = created.data().get("id").asString();
+        assertThat(send("PATCH", "/api/admin/keys/" + workerId, "{\"rate_limit\":5}", admin).status()).isEqualTo(200);
+        assertThat(client.get("/api/admin/tenants", admin).data().get("tenants").valueStream().map(t -> t.get("id").asString()).toList())
+                .containsExactly("initech");
+
+        // another tenant, or the installation: refused, and nothing of it shown or changed
+        Response foreignList = client.get("/api/admin/keys?tenant_id=default", admin);
+        assertThat(foreignList.status()).isEqualTo(403);
+        assertThat(Json.write(foreignList.body())).doesNotContain(defaultKeyId);
+        assertThat(client.post("/api/admin/keys", "{\"tenant_id\":\"default\"}", admin).status()).isEqualTo(403);
+        assertThat(client.post("/api/admin/keys", "{\"scope\":\"operator\"}", admin).status()).isEqualTo(403);
+        assertThat(client.post("/api/admin/keys/" + defaultKeyId + "/revoke", "{}", admin).status()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/admin/keys/" + operatorKeyId, "", admin).status()).isEqualTo(404);
+        assertThat(send("PATCH", "/api/admin/keys/" + defaultKeyId, "{\"rate_limit\":1}", admin).status()).isEqualTo(404);
+        assertThat(client.post("/api/admin/tenants", "{\"id\":\"mine-now\"}", admin).status()).isEqualTo(403);
+        assertThat(client.post("/api/admin/tenants/initech/credits", "{\"amount\":100,\"reason\":\"free money\"}", admin).status())
+                .as("top-ups are the operator's, even for its own tenant").isEqualTo(403);
+        assertThat(client.post("/api/admin/webhooks/secret/rotate", "{\"tenant_id\":\"default\"}", admin).status()).isEqualTo(403);
+        assertThat(client.post("/api/admin/webhooks/secret/rotate", "{}", admin).status()).isEqualTo(200);
+        assertThat(client.get("/api/admin/keys?tenant_id=default", TestNode.ADMIN_KEY).data().toString()).contains(defaultKeyId)
+                .doesNotContain("\"revoked_time\":\"2");
+
+        // the operator: every tenant, operator keys, balances
+        assertThat(client.get("/api/admin/keys", TestNode.ADMIN_KEY).data().get("keys").valueStream()
+                .map(k -> k.get("tenant_id").asString()).distinct().toList()).contains("default", "initech");
+        assertThat(client.post("/api/admin/keys/" + workerId + "/revoke", "{}", TestNode.ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(client.post("/api/admin/tenants/initech/credits", "{\"amount\":1,\"reason\":\"test\"}", TestNode.ADMIN_KEY).status())
+                .isEqualTo(200);
+        Response operator = client.post("/api/admin/keys", "{\"tenant_id\":\"initech\",\"scope\":\"operator\"}", TestNode.ADMIN_KEY);
+        assertThat(operator.data().get("scope").asString()).isEqualTo("operator");
+        assertThat(client.get("/api/admin/keys?tenant_id=default", operator.data().get("key").asString()).status()).isEqualTo(200);
+        assertThat(client.post("/api/admin/keys", "{\"scope\":\"tenant\",\"admin\":true}", TestNode.ADMIN_KEY).status()).isEqualTo(400);
+    }
 }

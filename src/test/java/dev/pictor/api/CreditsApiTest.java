@@ -135,4 +135,22 @@ class CreditsApiTest {
         var r = node.client().post("/api/generate/estimate", "{\"model\":\"z-image\",\"input\":{\"prompt\":\"x\",\"size\":\"1:1\"}}", null);
         assertThat(r.status()).isEqualTo(401);
     }
+
+    @Test
+    void fiftyConcurrentSubmitsOnTwoNodesSharingPostgresAgainstABalanceForTenAcceptExactlyTen() throws Exception {
+        var env = java.util.Map.of("PICTOR_DB_URL", dev.pictor.support.Postgres.newDatabase(), "PICTOR_DB_USER", "postgres");
+        try (TestNode a = TestNode.start(env); TestNode b = TestNode.start(env)) {
+            a.client().post("/api/admin/tenants", "{\"id\":\"shared\",\"billing\":\"prepaid\"}", TestNode.ADMIN_KEY);
+            a.client().post("/api/admin/tenants/shared/credits", "{\"amount\":20,\"reason\":\"ten z-images\"}", TestNode.ADMIN_KEY);
+            String k = a.client().post("/api/admin/keys", "{\"tenant_id\":\"shared\"}", TestNode.ADMIN_KEY).data().get("key").asString();
+            assertThat(PostgresKeyLimitsTest.concurrentSubmits(a, b, k, 50)).isEqualTo(10);
+            assertThat(a.pictor().store().list("shared", null, null, null, null, null, 100)).hasSize(10);
+            assertThat(b.client().get("/api/account", k).data().get("balance").decimalValue()).as("all of it reserved or spent")
+                    .isEqualByComparingTo("0");
+            // once the ten have finished, each cost its 2 credits: nothing returns, nothing is charged twice
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                    b.client().get("/api/account", k).data().get("reserved").decimalValue().signum() == 0);
+            assertThat(b.client().get("/api/account", k).data().get("balance").decimalValue()).isEqualByComparingTo("0");
+        }
+    }
 }

@@ -54,7 +54,8 @@ class MalformedInputCorpusTest {
     private static final List<String> TEXT_QUERY_VALUES = List.of("%00", "a%00b", "%1B", "%7F", "x".repeat(2_000));
 
     /** Values a field legitimately accepts, so they are not probes for it. */
-    private static final Map<String, List<String>> VALID = Map.of("admin", List.of("true"));
+    private static final Map<String, List<String>> VALID = Map.of("admin", List.of("true"), "ip_whitelist", List.of("[]"),
+            "hourly_credit_limit", List.of("1.5"), "daily_credit_limit", List.of("1.5"));
 
     private record Route(String method, String path, String template, List<String> fields) {
     }
@@ -66,7 +67,7 @@ class MalformedInputCorpusTest {
                     List.of("input.image_urls", "input.n", "input.quality", "input.resolution")),
             new Route("POST", "/api/admin/tenants", "{\"id\":\"corpus-t\",\"name\":\"Corpus\"}", List.of("id", "name")),
             new Route("POST", "/api/admin/keys", "{\"tenant_id\":\"default\",\"name\":\"corpus\",\"admin\":false}",
-                    List.of("tenant_id", "name", "admin")),
+                    List.of("tenant_id", "name", "admin", "scope", "rate_limit", "ip_whitelist", "hourly_credit_limit", "daily_credit_limit")),
             new Route("POST", "/api/webhooks/redeliver", "{\"since\":\"2026-01-01T00:00:00Z\",\"status\":\"dead\"}", List.of("since", "status")),
             new Route("POST", "/api/admin/webhooks/secret/rotate", "{\"tenant_id\":\"default\",\"overlap_hours\":1}",
                     List.of("tenant_id", "overlap_hours")),
