@@ -45,15 +45,32 @@ public final class ImageWork {
     /**
      * Runs {@code job} on the pool and waits for it; its exceptions come out as they were thrown.
      * When the waiting thread is interrupted (the task was cancelled or timed out), the job is
-     * cancelled (it no longer starts if still queued) and the interrupt is thrown.
+     * cancelled: it no longer starts if still queued, and a running one is interrupted. A job that
+     * already runs is still waited for (uninterruptibly) before the interrupt is thrown, so what the
+     * caller holds for it, such as a lease on the decode budget, is given back only once the work has
+     * really stopped: a decode deaf to interrupts cannot slip out of the node's memory bound.
      */
     @SuppressWarnings("unchecked")
     public <T, E extends Exception> T run(Job<T, E> job) throws E, InterruptedException {
-        Future<T> future = pool.submit(job::run);
+        var started = new java.util.concurrent.atomic.AtomicBoolean();
+        var ended = new java.util.concurrent.CountDownLatch(1);
+        Future<T> future = pool.submit(() -> {
+            if (!started.compareAndSet(false, true)) {
+                return null; // cancelled before it began
+            }
+            try {
+                return job.run();
+            } finally {
+                ended.countDown();
+            }
+        });
         try {
             return future.get();
         } catch (InterruptedException e) {
             future.cancel(true);
+            if (!started.compareAndSet(false, true)) {
+                awaitUninterruptibly(ended);
+            }
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -64,6 +81,21 @@ public final class ImageWork {
                 throw error;
             }
             throw (E) cause;
+        }
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException again) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
