@@ -39,16 +39,15 @@ class RollingRestartTest {
         Map<String, String> env = Map.of(
                 "PICTOR_DB_URL", dbUrl,
                 "PICTOR_DB_USER", "postgres",
-                "PICTOR_SANDBOX_LATENCY_MS", "5000",
+                "PICTOR_SANDBOX_LATENCY_MS", "15000",
                 "PICTOR_SHUTDOWN_DRAIN_MS", "1500",
                 "PICTOR_SHUTDOWN_GRACE_SECONDS", "1",
                 "PICTOR_LEASE_SECONDS", "2");
         try (ChildNode stopping = ChildNode.start(Files.createTempDirectory("pictor-rolling-a-"), env);
-             ChildNode peer = ChildNode.start(Files.createTempDirectory("pictor-rolling-b-"), env);
              Connection db = DriverManager.getConnection(dbUrl, "postgres", "")) {
             stopping.awaitReady(Duration.ofSeconds(60));
-            peer.awaitReady(Duration.ofSeconds(60));
-            // Submitted on the stopping node, which wakes its own dispatcher before a peer hears the NOTIFY.
+            // Both tasks start on the stopping node while it is alone, so the hand-back is always exercised;
+            // the peer comes up while they run (the sandbox takes 15 s).
             String running = stopping.client().submit(TestNode.ADMIN_KEY, "z-image", (tools.jackson.databind.node.ObjectNode)
                     Json.parse("{\"prompt\":\"streamed\",\"size\":\"1:1\"}"));
             HttpClient http = HttpClient.newHttpClient();
@@ -60,35 +59,38 @@ class RollingRestartTest {
             CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(URI.create(stopping.baseUrl()
                     + "/api/generate/events/" + running)).header("Authorization", "Bearer " + TestNode.ADMIN_KEY).build(),
                     HttpResponse.BodyHandlers.ofString());
-            // Both running, at least one of them on the stopping node (the peer may win the other's claim).
-            await().atMost(Duration.ofSeconds(10)).until(() -> heldBy(db, stopping.nodeId()) >= 1 && heldBy(db, null) == 2);
-            stopping.terminate();
-            List<Integer> readiness = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                int status = stopping.status("/readyz");
-                if (readiness.isEmpty() || readiness.getLast() != status) {
-                    readiness.add(status);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heldBy(db, stopping.nodeId()) == 2);
+            try (ChildNode peer = ChildNode.start(Files.createTempDirectory("pictor-rolling-b-"), env)) {
+                peer.awaitReady(Duration.ofSeconds(60));
+                assertThat(heldBy(db, stopping.nodeId())).as("both tasks still run on the stopping node").isEqualTo(2);
+                stopping.terminate();
+                List<Integer> readiness = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    int status = stopping.status("/readyz");
+                    if (readiness.isEmpty() || readiness.getLast() != status) {
+                        readiness.add(status);
+                    }
+                    return status == -1;
+                });
+                assertThat(readiness).as("readyz answers, in order").containsSubsequence(503, -1).doesNotContain(500, 502, 504);
+                assertThat(readiness.subList(readiness.indexOf(503), readiness.size())).containsExactly(503, -1);
+
+                HttpResponse<String> waited = waiting.get(10, TimeUnit.SECONDS);
+                assertThat(waited.statusCode()).as(waited.body()).isEqualTo(200);
+                JsonNode waitedData = Json.parse(waited.body()).get("data");
+                assertThat(waitedData.get("status").asString()).isIn("not_started", "running");
+
+                HttpResponse<String> events = stream.get(10, TimeUnit.SECONDS);
+                assertThat(events.statusCode()).isEqualTo(200);
+                assertThat(events.body()).contains("event: status", "event: reconnect", "\"reason\":\"node_shutting_down\"");
+
+                assertThat(stopping.waitFor(Duration.ofSeconds(20))).as("the node exits after its grace period").isTrue();
+                for (String id : List.of(running, waitedData.get("task_id").asString())) {
+                    JsonNode data = peer.client().awaitTerminal(TestNode.ADMIN_KEY, id, Duration.ofSeconds(60));
+                    assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
+                    assertThat(peer.client().download(data.get("files").get(0).get("file_url").asString()
+                            .replaceFirst("^http://[^/]+", peer.baseUrl())).statusCode()).isEqualTo(200);
                 }
-                return status == -1;
-            });
-            assertThat(readiness).as("readyz answers, in order").containsSubsequence(503, -1).doesNotContain(500, 502, 504);
-            assertThat(readiness.subList(readiness.indexOf(503), readiness.size())).containsExactly(503, -1);
-
-            HttpResponse<String> waited = waiting.get(10, TimeUnit.SECONDS);
-            assertThat(waited.statusCode()).as(waited.body()).isEqualTo(200);
-            JsonNode waitedData = Json.parse(waited.body()).get("data");
-            assertThat(waitedData.get("status").asString()).isIn("not_started", "running");
-
-            HttpResponse<String> events = stream.get(10, TimeUnit.SECONDS);
-            assertThat(events.statusCode()).isEqualTo(200);
-            assertThat(events.body()).contains("event: status", "event: reconnect", "\"reason\":\"node_shutting_down\"");
-
-            assertThat(stopping.waitFor(Duration.ofSeconds(20))).as("the node exits after its grace period").isTrue();
-            for (String id : List.of(running, waitedData.get("task_id").asString())) {
-                JsonNode data = peer.client().awaitTerminal(TestNode.ADMIN_KEY, id, Duration.ofSeconds(30));
-                assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("finished");
-                assertThat(peer.client().download(data.get("files").get(0).get("file_url").asString()
-                        .replaceFirst("^http://[^/]+", peer.baseUrl())).statusCode()).isEqualTo(200);
             }
         }
     }

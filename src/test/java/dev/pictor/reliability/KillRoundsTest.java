@@ -141,7 +141,9 @@ class KillRoundsTest {
                     if (ok) {
                         passed++;
                     } else {
-                        lost.add(id + " " + status + ", files answering " + fileStatuses + ", delivered as " + statusesByTask.get(id));
+                        lost.add(id + " " + status + (data.path("error_code").isString() ? " (" + data.get("error_code").asString() + ": "
+                                + data.path("error_message").asString() + ")" : "") + ", files answering " + fileStatuses
+                                + ", delivered as " + statusesByTask.get(id));
                     }
                 }
                 System.out.printf("kill -9 rounds: %d rounds, %d tasks, %d terminal events, %d deliveries (%d distinct webhook-ids,"
