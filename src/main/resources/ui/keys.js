@@ -1,4 +1,5 @@
-// Keys (admins): tenants, keys, create (secret shown once), revoke.
+// Keys (admins): tenants, keys with their limits and live counters, create (secret shown once), revoke.
+// The operator sees every tenant; a tenant admin its own.
 import { el } from './dom.js';
 import { api } from './api.js';
 import { toast } from './app.js';
@@ -20,8 +21,19 @@ export async function keysPage(session) {
     const k = await api('GET', '/api/admin/keys' + (filter.value ? '?tenant_id=' + encodeURIComponent(filter.value) : ''));
     keys.replaceChildren(...k.keys.map(x => el('tr', { 'data-key': x.id, class: x.revoked_time ? 'revoked' : '' },
       el('td', {}, el('code', {}, x.id)), el('td', {}, x.tenant_id), el('td', {}, x.name), el('td', {}, el('code', {}, x.prefix + '…')),
-      el('td', {}, x.admin ? 'admin' : ''), el('td', {}, local(x.created_time)), el('td', {}, local(x.last_used_time) || 'never'),
+      el('td', {}, x.scope.replace('_', ' ')), el('td', { class: 'limits' }, limits(x)), el('td', {}, local(x.created_time)), el('td', {}, local(x.last_used_time) || 'never'),
       el('td', {}, x.revoked_time ? 'revoked ' + local(x.revoked_time) : x.id === session.key_id ? el('span', { class: 'muted' }, 'this session') : revokeButton(x)))));
+  };
+  // "used / limit" per window; "-" where the key has no such limit.
+  const limits = x => {
+    const parts = [];
+    if (x.rate_limit) parts.push(`${x.hourly_requests ?? 0} / ${x.rate_limit} requests this hour`);
+    if (x.hourly_credit_limit) parts.push(`${x.hourly_used} / ${x.hourly_credit_limit} credits this hour`);
+    else parts.push(`${x.hourly_used} credits this hour`);
+    if (x.daily_credit_limit) parts.push(`${x.daily_used} / ${x.daily_credit_limit} credits today`);
+    else parts.push(`${x.daily_used} credits today`);
+    if (x.ip_whitelist) parts.push('from ' + x.ip_whitelist.join(', '));
+    return parts.join(' · ');
   };
   const revokeButton = x => {
     const b = el('button', { class: 'danger small revoke' }, 'Revoke');
@@ -50,9 +62,23 @@ export async function keysPage(session) {
 
   const keyName = el('input', { id: 'k-name', placeholder: 'name, e.g. backend' });
   const keyAdmin = el('input', { id: 'k-admin', type: 'checkbox' });
+  const number = (id, placeholder) => el('input', { id, type: 'number', min: 0, placeholder, size: 9 });
+  const keyRate = number('k-rate', 'requests/h');
+  const keyHourly = number('k-hourly', 'credits/h');
+  const keyDaily = number('k-daily', 'credits/day');
+  const keyIps = el('input', { id: 'k-ips', placeholder: 'IPs or CIDRs, comma-separated' });
+  const keyError = el('span', { class: 'error', id: 'k-error' });
   const keyForm = el('form', { class: 'filters', onsubmit: async e => {
     e.preventDefault();
-    const k = await api('POST', '/api/admin/keys', { tenant_id: tenantSelect.value, name: keyName.value, admin: keyAdmin.checked });
+    const body = { tenant_id: tenantSelect.value, name: keyName.value, admin: keyAdmin.checked };
+    if (keyRate.value) body.rate_limit = Number(keyRate.value);
+    if (keyHourly.value) body.hourly_credit_limit = Number(keyHourly.value);
+    if (keyDaily.value) body.daily_credit_limit = Number(keyDaily.value);
+    if (keyIps.value.trim()) body.ip_whitelist = keyIps.value.split(',').map(v => v.trim()).filter(v => v);
+    let k;
+    try { k = await api('POST', '/api/admin/keys', body); keyError.textContent = ''; }
+    catch (err) { keyError.textContent = err.message; return; }
+    keyRate.value = keyHourly.value = keyDaily.value = keyIps.value = '';
     keyName.value = '';
     // Shown once, in the page only until the person dismisses it; never stored.
     const secret = el('code', { id: 'k-secret' }, k.key);
@@ -60,14 +86,14 @@ export async function keysPage(session) {
       el('p', {}, 'Copy it now: it is shown only this once.'),
       el('button', { class: 'secondary', id: 'k-dismiss', onclick: () => shown.replaceChildren() }, 'I have stored it')));
     await load();
-  } }, el('label', {}, 'Tenant ', tenantSelect), keyName, el('label', {}, keyAdmin, ' admin'),
-    el('button', { type: 'submit', id: 'k-create' }, 'Create key'));
+  } }, el('label', {}, 'Tenant ', tenantSelect), keyName, el('label', {}, keyAdmin, ' tenant admin'),
+    keyRate, keyHourly, keyDaily, keyIps, el('button', { type: 'submit', id: 'k-create' }, 'Create key'), keyError);
 
   await load();
   return el('div', {}, el('h1', {}, 'Keys and tenants'),
-    el('h2', {}, 'Tenants'), tenantForm,
+    el('h2', {}, 'Tenants'), session.operator ? tenantForm : el('p', { class: 'muted' }, 'Tenants are created by the operator.'),
     el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'name'), el('th', {}, 'created'))), tenants),
     el('h2', {}, 'API keys'), keyForm, shown, el('div', { class: 'filters' }, el('label', {}, 'Show ', filter)),
-    el('table', { class: 'list' }, el('thead', {}, el('tr', {}, ...['id', 'tenant', 'name', 'prefix', 'role', 'created', 'last used', ''].map(h => el('th', {}, h)))), keys),
-    el('p', { class: 'muted' }, 'Per-key limits and live counters are not yet available: Pictor has no rate limits or per-key counters yet.'));
+    el('table', { class: 'list' }, el('thead', {}, el('tr', {}, ...['id', 'tenant', 'name', 'prefix', 'scope', 'limits and use', 'created', 'last used', ''].map(h => el('th', {}, h)))), keys),
+    el('p', { class: 'muted' }, 'Hours and days are UTC windows; 0 or empty means no limit. Change limits with PATCH /api/admin/keys/{id}.'));
 }

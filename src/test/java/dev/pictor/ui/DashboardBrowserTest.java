@@ -193,6 +193,8 @@ class DashboardBrowserTest {
         go("#/keys");
         browser.await("#key-rows tr");
         browser.find("#k-name").sendKeys("browser-made");
+        browser.find("#k-rate").sendKeys("120");
+        browser.find("#k-hourly").sendKeys("50");
         browser.find("#k-create").click();
         String secret = browser.await("#k-secret").getText();
         assertThat(secret).startsWith("sk-");
@@ -201,6 +203,10 @@ class DashboardBrowserTest {
                 .filter(k -> k.get("name").asString().equals("browser-made")).findFirst().orElseThrow().get("id").asString();
         browser.find("#k-dismiss").click();
         assertThat(browser.all("#k-secret")).isEmpty();
+        var made = api.get("/api/admin/keys", KEY).data().get("keys").valueStream().filter(k -> k.get("id").asString().equals(keyId)).findFirst().orElseThrow();
+        assertThat(made.get("rate_limit").asInt()).isEqualTo(120);
+        browser.awaitText("[data-key='" + keyId + "'] .limits", "/ 120 requests this hour");
+        assertThat(browser.find("[data-key='" + keyId + "'] .limits").getText()).contains("/ 50 credits this hour");
 
         browser.await("[data-key='" + keyId + "'] .revoke");
         browser.click("[data-key='" + keyId + "'] .revoke");
