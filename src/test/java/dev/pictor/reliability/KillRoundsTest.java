@@ -37,10 +37,10 @@ import tools.jackson.databind.JsonNode;
  * the receiver at least once (one webhook-id per event, duplicates allowed: delivery is at least
  * once), and every file download.
  *
- * <p>On PostgreSQL, what a multi-node installation runs. The embedded H2 database loses its last
- * commits to a kill -9 (H2 issue 1259: a task seen finished, and its webhook delivered, runs again
- * after the restart and ends a second time under a new webhook-id); this test found that, and it is
- * an open finding for the db package, not something this suite papers over.
+ * <p>On PostgreSQL, what a multi-node installation runs. One run of this test on embedded H2, at a
+ * load average of 20, saw a task read as finished (its webhook delivered) run again after the
+ * restart under a new webhook-id; a direct kill -9 check of H2 lost no commit, so the cause is open
+ * (docs/architecture.md, "Durability"), and this suite does not paper over it.
  */
 class KillRoundsTest {
     private static final String KEY = TestNode.ADMIN_KEY;
