@@ -54,21 +54,25 @@ public final class Metrics {
                 .register(registry).increment();
     }
 
+    /** An injected clock (tests) or a stepped system clock can make an interval negative: it counts as zero. */
+    private static Duration nonNegative(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
     /** Time from submit to the first claim by a worker. */
     public void queueWait(String model, Duration wait) {
-        timer("pictor_task_queue_wait_seconds", "Submit to first claim", Tags.of("model", model)).record(wait);
+        timer("pictor_task_queue_wait_seconds", "Submit to first claim", Tags.of("model", model)).record(nonNegative(wait));
     }
 
     /** Time from claim to the upstream's answer. */
     public void run(String model, String upstream, Duration duration) {
-        // An injected clock (tests) or a stepped system clock can make the interval negative: count it as zero.
         timer("pictor_task_run_seconds", "Claim to upstream answer", Tags.of("model", model, "upstream", upstream))
-                .record(duration.isNegative() ? Duration.ZERO : duration);
+                .record(nonNegative(duration));
     }
 
     /** Time from submit to the terminal state, the latency a client sees. */
     public void endToEnd(String model, String status, Duration duration) {
-        timer("pictor_task_latency_seconds", "Submit to finished or failed", Tags.of("model", model, "status", status)).record(duration);
+        timer("pictor_task_latency_seconds", "Submit to finished or failed", Tags.of("model", model, "status", status)).record(nonNegative(duration));
     }
 
     /** One webhook attempt: its outcome (delivered, retry, dead, disabled) and how long the exchange took. */
