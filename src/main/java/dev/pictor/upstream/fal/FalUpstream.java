@@ -9,6 +9,7 @@ import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
+import dev.pictor.upstream.LogProgress;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamContext;
 import dev.pictor.upstream.UpstreamDefinition;
@@ -23,9 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -47,8 +47,6 @@ public final class FalUpstream implements Upstream {
             List.of(Setting.required("PICTOR_FAL_KEY"), Setting.optional("PICTOR_FAL_BASE_URL", "https://queue.fal.run")),
             Map.of("flux-2-pro", "fal-ai/flux-2-pro", "flux-2-pro-edit", "fal-ai/flux-2-pro/edit"),
             (config, context) -> new FalUpstream(config.get("PICTOR_FAL_KEY"), config.get("PICTOR_FAL_BASE_URL"), context));
-
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
 
     private final String key;
     private final String baseUrl;
@@ -190,19 +188,15 @@ public final class FalUpstream implements Upstream {
         }
     }
 
-    /** Progress while running: the last percentage in the logs (diffusers' progress bars print one), else halfway. */
+    /** Progress while running: the last percentage in the newest log message that prints one, else halfway. */
     private static int progress(JsonNode logs) {
         for (int i = logs.size() - 1; i >= 0; i--) {
-            Matcher m = PERCENT.matcher(logs.get(i).path("message").asString(""));
-            int last = -1;
-            while (m.find()) {
-                last = Integer.parseInt(m.group(1));
-            }
-            if (last >= 0 && last <= 100) {
-                return 10 + last * 85 / 100;
+            OptionalInt percent = LogProgress.lastPercent(logs.get(i).path("message").asString(""));
+            if (percent.isPresent()) {
+                return LogProgress.progress(percent);
             }
         }
-        return 50;
+        return LogProgress.progress(OptionalInt.empty());
     }
 
     private HttpRequest.Builder authorized(URI uri) {

@@ -9,6 +9,7 @@ import dev.pictor.media.SourceImage;
 import dev.pictor.upstream.BaseUrls;
 import dev.pictor.upstream.GeneratedImage;
 import dev.pictor.upstream.GenerationJob;
+import dev.pictor.upstream.LogProgress;
 import dev.pictor.upstream.Upstream;
 import dev.pictor.upstream.UpstreamContext;
 import dev.pictor.upstream.UpstreamDefinition;
@@ -25,8 +26,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,8 +48,6 @@ public final class ReplicateUpstream implements Upstream {
             List.of(Setting.required("PICTOR_REPLICATE_API_TOKEN"), Setting.optional("PICTOR_REPLICATE_BASE_URL", "https://api.replicate.com")),
             Map.of("flux-2-pro", "black-forest-labs/flux-2-pro", "flux-2-pro-edit", "black-forest-labs/flux-2-pro"),
             (config, context) -> new ReplicateUpstream(config.get("PICTOR_REPLICATE_API_TOKEN"), config.get("PICTOR_REPLICATE_BASE_URL"), context));
-
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
 
     private final String token;
     private final String baseUrl;
@@ -194,12 +191,7 @@ public final class ReplicateUpstream implements Upstream {
 
     /** The last percentage in the logs (cog models print tqdm bars), else halfway. */
     private static int progress(String logs) {
-        Matcher m = PERCENT.matcher(logs);
-        int last = -1;
-        while (m.find()) {
-            last = Integer.parseInt(m.group(1));
-        }
-        return last >= 0 && last <= 100 ? 10 + last * 85 / 100 : 50;
+        return LogProgress.progress(LogProgress.lastPercent(logs));
     }
 
     private HttpRequest.Builder authorized(URI uri) {
