@@ -5,14 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pictor.common.Json;
 import dev.pictor.support.ApiClient;
+import dev.pictor.support.ChildNode;
 import dev.pictor.support.Postgres;
 import dev.pictor.support.Receiver;
 import dev.pictor.support.TestNode;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,11 +60,10 @@ class KillRoundsTest {
         try (var receiver = new Receiver(new Receiver.Reply(200, Duration.ofMillis(40), Map.of()))) {
             for (int r = 0; r < rounds.size(); r++) {
                 Round round = rounds.get(r);
-                int port = freePort();
-                Process child = startChild(childEnv(dataDir, port, database));
+                ChildNode child = ChildNode.start(dataDir, childEnv(database));
                 try {
-                    var client = new ApiClient("http://127.0.0.1:" + port);
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> healthy(port));
+                    ApiClient client = child.client();
+                    child.awaitReady(Duration.ofSeconds(60));
                     List<String> mine = new ArrayList<>();
                     for (int i = 0; i < TASKS_PER_ROUND; i++) {
                         // Staggered latencies, so the tasks of a round end one by one and a kill lands among them.
@@ -85,10 +80,9 @@ class KillRoundsTest {
                             terminal(client, mine) >= round.terminalBeforeKill()
                                     && (!round.waitForADelivery() || receiver.requests().stream().anyMatch(q -> q.path().equals("/hook/" + roundIndex))));
                 } finally {
-                    child.destroyForcibly(); // SIGKILL: no shutdown hook, leases and webhook claims left behind
-                    child.waitFor();
+                    child.kill(); // SIGKILL: no shutdown hook, leases and webhook claims left behind
                 }
-                assertThat(child.exitValue()).as("killed in round " + r + " (" + round.moment() + ")").isEqualTo(137);
+                assertThat(child.process().exitValue()).as("killed in round " + r + " (" + round.moment() + ")").isEqualTo(137);
             }
 
             Map<String, String> lastEnv = new HashMap<>(database);
@@ -179,42 +173,13 @@ class KillRoundsTest {
         return n;
     }
 
-    private static Map<String, String> childEnv(Path dataDir, int port, Map<String, String> database) {
-        Map<String, String> env = new HashMap<>(TestNode.defaults(dataDir));
-        env.putAll(database);
-        env.put("PICTOR_PORT", Integer.toString(port));
+    /** The killed nodes' settings besides the test defaults {@link ChildNode} adds. */
+    private static Map<String, String> childEnv(Map<String, String> database) {
+        Map<String, String> env = new HashMap<>(database);
         // Leases short enough for quick rounds, long enough that a loaded machine does not lose them mid-run.
         env.put("PICTOR_LEASE_SECONDS", "4");
         // A task killed in several rounds is claimed again each time; it must not run out of attempts.
         env.put("PICTOR_MAX_ATTEMPTS", "10");
         return env;
-    }
-
-    private static Process startChild(Map<String, String> env) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.pictor.Main"));
-        builder.environment().putAll(env);
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        return builder.start();
-    }
-
-    private static boolean healthy(int port) {
-        try {
-            var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
