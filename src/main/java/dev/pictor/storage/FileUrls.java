@@ -84,8 +84,7 @@ public final class FileUrls {
         } catch (NumberFormatException e) {
             return "invalid expiry";
         }
-        byte[] expected = sign(blobKey, exp).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
+        if (!signatureHolds(blobKey, exp, signature)) {
             return "invalid signature";
         }
         if (Instant.ofEpochSecond(exp).isBefore(clock.instant())) {
@@ -131,8 +130,12 @@ public final class FileUrls {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        byte[] expected = sign(blobKey, exp).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII)) ? Optional.of(blobKey) : Optional.empty();
+        return signatureHolds(blobKey, exp, signature) ? Optional.of(blobKey) : Optional.empty();
+    }
+
+    /** Compared in constant time, so a forger learns nothing from how long a refusal takes. */
+    private boolean signatureHolds(String blobKey, long expires, String signature) {
+        return MessageDigest.isEqual(sign(blobKey, expires).getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII));
     }
 
     private String sign(String blobKey, long expires) {
