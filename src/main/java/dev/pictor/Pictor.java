@@ -109,7 +109,7 @@ public final class Pictor implements AutoCloseable {
     /** A node whose images are decoded by {@code decoder}: tests make it run out of memory. */
     public static Pictor start(Settings settings, Clock clock, PrintStream console, DecodeBudget.Decoder decoder) {
         var db = settings.database();
-        Database database = Database.open(db.jdbcUrl(settings.dataDir()), db.user(), db.password(), db.poolSize());
+        Database database = Database.open(db.jdbcUrl(settings.dataDir()), db.user(), db.password(), db.poolSize(), db.groupCommitWriters());
         try {
             return start(settings, clock, console, database, decoder);
         } catch (RuntimeException e) {
@@ -172,6 +172,7 @@ public final class Pictor implements AutoCloseable {
         var store = new TaskStore(database.jdbc(), onTerminal, outbox, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
+        metrics.bindGroupCommit(database.jdbc(), jdbc -> jdbc.groupCommitCounts()[0], jdbc -> jdbc.groupCommitCounts()[1]);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, decodes, blobs, fileUrls, metrics, clock, nodeId, settings.tasks());
         var tasks = new TaskService(store, catalog, upstreams, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
                 fileUrls, settings.files().retention(), settings.fetch(), clock, settings.tasks());

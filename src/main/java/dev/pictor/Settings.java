@@ -66,7 +66,8 @@ public record Settings(
                         e.string("PICTOR_DB_URL", ""),
                         e.string("PICTOR_DB_USER", ""),
                         e.string("PICTOR_DB_PASSWORD", ""),
-                        e.integer("PICTOR_DB_POOL_SIZE", 8)),
+                        e.integer("PICTOR_DB_POOL_SIZE", 8),
+                        e.integer("PICTOR_DB_GROUP_COMMIT_WRITERS", 1)),
                 new FileSettings(
                         e.string("PICTOR_PUBLIC_BASE_URL", ""),
                         Duration.ofSeconds(e.integer("PICTOR_FILE_URL_TTL_SECONDS", 86_400)),

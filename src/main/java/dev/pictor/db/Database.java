@@ -14,12 +14,17 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbc jdbc;
 
-    private Database(HikariDataSource dataSource, Dialect dialect) {
+    private Database(HikariDataSource dataSource, Dialect dialect, int groupCommitWriters) {
         this.dataSource = dataSource;
-        this.jdbc = new Jdbc(dataSource, dialect);
+        this.jdbc = new Jdbc(dataSource, dialect, groupCommitWriters);
     }
 
+    /** With one group-commit writer, the default ({@link DatabaseSettings#groupCommitWriters}). */
     public static Database open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, poolSize, 1);
+    }
+
+    public static Database open(String url, String user, String password, int poolSize, int groupCommitWriters) {
         Dialect dialect = Dialect.of(url);
         var config = new HikariConfig();
         config.setJdbcUrl(url);
@@ -37,7 +42,7 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource, dialect);
+        return new Database(dataSource, dialect, groupCommitWriters);
     }
 
     /**
@@ -79,6 +84,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        jdbc.close();
         dataSource.close();
     }
 }

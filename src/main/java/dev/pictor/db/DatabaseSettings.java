@@ -2,8 +2,19 @@ package dev.pictor.db;
 
 import java.nio.file.Path;
 
-/** Where the database is: a JDBC URL (PostgreSQL for several nodes) or, when blank, the embedded H2 file. */
-public record DatabaseSettings(String url, String user, String password, int poolSize) {
+/**
+ * Where the database is: a JDBC URL (PostgreSQL for several nodes) or, when blank, the embedded H2
+ * file. {@code groupCommitWriters} threads fold concurrent submits into shared transactions
+ * ({@link GroupCommit}); 0 commits each alone.
+ */
+public record DatabaseSettings(String url, String user, String password, int poolSize, int groupCommitWriters) {
+    public DatabaseSettings {
+        if (groupCommitWriters < 0 || groupCommitWriters >= poolSize) {
+            throw new IllegalArgumentException("PICTOR_DB_GROUP_COMMIT_WRITERS must be from 0 to PICTOR_DB_POOL_SIZE - 1 (" + (poolSize - 1)
+                    + "): each writer holds a connection while it commits");
+        }
+    }
+
     public boolean embedded() {
         return url.isBlank();
     }

@@ -24,6 +24,15 @@ public enum Dialect {
     }
 
     /**
+     * The most units {@link GroupCommit} folds into one transaction. Each runs in a savepoint, and
+     * PostgreSQL keeps up to 64 subtransactions per backend in shared memory before it spills them
+     * (slowing every snapshot on the server); H2 has no such limit.
+     */
+    int groupCommitMaxBatch() {
+        return this == POSTGRESQL ? 48 : 64;
+    }
+
+    /**
      * Whether {@link #insertThenInsert} is available: one statement for a row, a second row that
      * follows from it and (optionally) the peers' wake-up, with PostgreSQL's data-modifying CTEs. H2
      * has none, and needs none: it is embedded, so a statement costs no round trip.

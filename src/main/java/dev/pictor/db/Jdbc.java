@@ -19,13 +19,25 @@ import javax.sql.DataSource;
  * are bound as UTC {@code OffsetDateTime} truncated to microseconds, the precision both H2 and
  * PostgreSQL keep in {@code TIMESTAMP WITH TIME ZONE} columns.
  */
-public final class Jdbc {
+public final class Jdbc implements AutoCloseable {
     private final DataSource dataSource;
     private final Dialect dialect;
+    private final GroupCommit groupCommit;
 
+    /** Without group commit: {@link #inGroupTransaction} is {@link #inTransaction}. */
     public Jdbc(DataSource dataSource, Dialect dialect) {
+        this(dataSource, dialect, 0);
+    }
+
+    /**
+     * With {@code groupCommitWriters} threads folding {@link #inGroupTransaction} callers into shared
+     * transactions ({@link GroupCommit}); 0 turns grouping off.
+     */
+    public Jdbc(DataSource dataSource, Dialect dialect, int groupCommitWriters) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.groupCommit = groupCommitWriters <= 0 ? null
+                : new GroupCommit(dataSource, dialect, new Jdbc(dataSource, dialect), groupCommitWriters, dialect.groupCommitMaxBatch());
     }
 
     public Dialect dialect() {
@@ -62,6 +74,36 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * As {@link #inTransaction}, but the transaction may be shared with other callers' bodies that
+     * arrive at the same time ({@link GroupCommit}); it returns only after the shared commit, so what
+     * it returns is as durable as with {@code inTransaction}. A body that throws is rolled back alone
+     * and its exception is thrown here. {@code lockKey} orders the bodies of a batch (see
+     * {@link GroupCommit} on lock order): give the tenant and key whose rows the body locks. For short
+     * write transactions on the hot path (a submit); a body must not call out of the process.
+     */
+    public <T> T inGroupTransaction(String lockKey, TransactionBody<T> body) {
+        return groupCommit == null ? inTransaction(body) : groupCommit.run(lockKey, body);
+    }
+
+    /** Batches and units group commit has run so far ({0, 0} without it): units over batches is the mean batch size. */
+    public long[] groupCommitCounts() {
+        return groupCommit == null ? new long[] {0, 0} : groupCommit.counts();
+    }
+
+    /** Callers waiting for a group-commit writer (for tests). */
+    int groupCommitWaiting() {
+        return groupCommit == null ? 0 : groupCommit.waiting();
+    }
+
+    /** Stops the group-commit writers once what they hold has committed; later callers commit alone. */
+    @Override
+    public void close() {
+        if (groupCommit != null) {
+            groupCommit.close();
+        }
+    }
+
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
         return inTransaction(tx -> tx.query(sql, mapper, params));
     }
@@ -78,7 +120,7 @@ public final class Jdbc {
     public static final class Tx {
         private final Connection connection;
         private final Dialect dialect;
-        private final List<Runnable> afterCommit = new ArrayList<>();
+        final List<Runnable> afterCommit = new ArrayList<>();
 
         Tx(Connection connection, Dialect dialect) {
             this.connection = connection;

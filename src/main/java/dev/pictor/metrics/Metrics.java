@@ -1,6 +1,7 @@
 package dev.pictor.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Pictor's metrics in Prometheus form. Counters and timers are recorded as things happen; the
@@ -103,6 +105,18 @@ public final class Metrics {
                 .description("Decoded pixels leased now").register(registry);
         Gauge.builder("pictor_decode_pixels_peak", () -> (double) peak.getAsLong())
                 .description("The most decoded pixels leased at one moment since the node started").register(registry);
+    }
+
+    /**
+     * Group commit's work so far: transactions it committed for several callers at once and the
+     * callers they carried (units over batches is the mean batch size; see PICTOR_DB_GROUP_COMMIT_WRITERS).
+     */
+    public <T> void bindGroupCommit(T source, ToDoubleFunction<T> batches, ToDoubleFunction<T> units) {
+        // Micrometer holds {@code source} weakly: it must be an object the node keeps (its Jdbc), not a lambda.
+        FunctionCounter.builder("pictor_db_group_commit_batches_total", source, batches)
+                .description("Transactions group commit ran (each for one or more callers)").register(registry);
+        FunctionCounter.builder("pictor_db_group_commit_units_total", source, units)
+                .description("Callers' transactions carried by group commit").register(registry);
     }
 
     /** A failed attempt on an upstream, by the error code it failed with. */

@@ -140,11 +140,13 @@ public final class TaskStore {
     }
 
     private LeasedInsertion insert(NewTask t, IdempotencyKey key, Lease lease) {
+        // Grouped with concurrent submits (one commit for several); ordered by the rows they lock.
+        String lockKey = t.tenantId() + "\n" + (t.keyId() == null ? "" : t.keyId());
         if (key == null) {
-            return jdbc.inTransaction(tx -> stored(tx, t, lease));
+            return jdbc.inGroupTransaction(lockKey, tx -> stored(tx, t, lease));
         }
         try {
-            return jdbc.inTransaction(tx -> {
+            return jdbc.inGroupTransaction(lockKey, tx -> {
                 tx.update("DELETE FROM idempotency_key WHERE tenant_id = ? AND idem_key = ? AND created_at <= ?", t.tenantId(), key.key(), key.validAfter());
                 Optional<Insertion> earlier = earlierTask(tx, t.tenantId(), key);
                 if (earlier.isPresent()) {
