@@ -73,7 +73,8 @@ final class GroupCommit implements AutoCloseable {
 
     /** Runs {@code body} in a transaction shared with whatever else is waiting; returns once it has committed. */
     <T> T run(String lockKey, Jdbc.TransactionBody<T> body) {
-        if (closed) {
+        if (closed || writers.contains(Thread.currentThread())) {
+            // A writer asking for a grouped transaction (from an after-commit action) would wait on itself.
             return alone.inTransaction(body);
         }
         var unit = new Unit<>(lockKey == null ? "" : lockKey, body, new CompletableFuture<T>());
@@ -223,12 +224,36 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** Times a unit running alone is tried again after a deadlock or serialization failure. */
+    private static final int RETRIES_ALONE = 3;
+
+    /**
+     * Runs a unit in a transaction of its own. A deadlock is tried again (up to {@value #RETRIES_ALONE}
+     * times): batches take the rows of several tenants, and a lone transaction can meet one in the
+     * other order (a prepaid tenant whose keys have credit limits); the database breaks the cycle by
+     * failing one side, which then simply runs again.
+     */
     private <T> void runAlone(Unit<T> unit) {
-        try {
-            unit.answer().complete(alone.inTransaction(unit.body()));
-        } catch (RuntimeException | Error e) {
-            unit.answer().completeExceptionally(e);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                unit.answer().complete(alone.inTransaction(unit.body()));
+                return;
+            } catch (RuntimeException e) {
+                if (attempt < RETRIES_ALONE && isTransactionLost(e) && !isConnectionLost(e)) {
+                    continue;
+                }
+                unit.answer().completeExceptionally(e);
+                return;
+            } catch (Error e) {
+                unit.answer().completeExceptionally(e);
+                return;
+            }
         }
+    }
+
+    private static boolean isConnectionLost(Exception e) {
+        SQLException sql = e instanceof SQLException s ? s : e.getCause() instanceof SQLException s ? s : null;
+        return sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
     }
 
     /**

@@ -430,22 +430,28 @@ public final class TaskStore {
      * lease was lost or the task already ended.
      */
     public boolean finish(Claim claim, String upstream, String route, UpstreamUsage usage, List<StoredFile> files, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now, route, usage);
+        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now, route, usage);
     }
 
     /** Fails a claimed task; false when the lease was lost or the task already ended. */
     public boolean fail(Claim claim, ErrorCode code, String message, Instant now) {
-        return terminate(claim.taskId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
+        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now, null,
+                UpstreamUsage.NONE);
     }
 
     /** Fails a task whoever holds it (deadline, cancel); false when it had already ended. */
     public boolean failUnclaimed(String taskId, ErrorCode code, String message, Instant now) {
-        return terminate(taskId, null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
+        return terminate(taskId, "", null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
-    private boolean terminate(String taskId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
+    /**
+     * The one terminal write. Grouped with concurrent submits and endings (one commit for several,
+     * {@link Jdbc#inGroupTransaction}), ordered by tenant: the shared rows it locks are the tenant's
+     * balance and its key's window counters.
+     */
+    private boolean terminate(String taskId, String tenantId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
                               String message, List<StoredFile> files, Instant now, String route, UpstreamUsage usage) {
-        return jdbc.inTransaction(tx -> {
+        return jdbc.inGroupTransaction(tenantId, tx -> {
             // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
             boolean queued = !(leaseToken == null
                     ? tx.query("SELECT seq FROM task_queue WHERE task_id = ? FOR UPDATE", rs -> rs.getLong("seq"), taskId)
