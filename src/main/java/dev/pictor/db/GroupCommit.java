@@ -239,7 +239,7 @@ final class GroupCommit implements AutoCloseable {
                 unit.answer().complete(alone.inTransaction(unit.body()));
                 return;
             } catch (RuntimeException e) {
-                if (attempt < RETRIES_ALONE && isTransactionLost(e) && !isConnectionLost(e)) {
+                if (attempt < RETRIES_ALONE && isDeadlock(e)) {
                     continue;
                 }
                 unit.answer().completeExceptionally(e);
@@ -251,9 +251,10 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private static boolean isConnectionLost(Exception e) {
+    /** A deadlock or serialization failure (SQLSTATE class 40): the database undid the work, and it may simply run again. */
+    private static boolean isDeadlock(Exception e) {
         SQLException sql = e instanceof SQLException s ? s : e.getCause() instanceof SQLException s ? s : null;
-        return sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
+        return sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("40");
     }
 
     /**

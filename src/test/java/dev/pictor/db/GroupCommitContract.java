@@ -165,6 +165,28 @@ abstract class GroupCommitContract {
     }
 
     @Test
+    void aLoneUnitChosenAsADeadlockVictimRunsAgainButAnOrdinaryFailureDoesNot() {
+        var runs = new AtomicInteger();
+        int inserted = jdbc.inGroupTransaction("d", tx -> {
+            tx.update("INSERT INTO gc_probe (id, n) VALUES ('d', 1)");
+            if (runs.incrementAndGet() < 3) {
+                throw new SQLException("deadlock detected", "40P01");
+            }
+            return 1;
+        });
+        assertThat(inserted).isEqualTo(1);
+        assertThat(runs.get()).isEqualTo(3);
+        assertThat(ids()).containsExactly("d");
+
+        var failures = new AtomicInteger();
+        assertThatThrownBy(() -> jdbc.inGroupTransaction("e", tx -> {
+            failures.incrementAndGet();
+            throw new SQLException("value too long", "22001");
+        })).isInstanceOf(DataAccessException.class);
+        assertThat(failures.get()).isEqualTo(1);
+    }
+
+    @Test
     void afterCloseCallersCommitAlone() {
         jdbc.close();
         int inserted = jdbc.inGroupTransaction("c", tx -> tx.update("INSERT INTO gc_probe (id, n) VALUES ('c', 1)"));
