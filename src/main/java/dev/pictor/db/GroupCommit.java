@@ -168,10 +168,9 @@ final class GroupCommit implements AutoCloseable {
                     try {
                         results.add(unit.body().run(tx));
                         failures.add(null);
-                        if (dialect == Dialect.POSTGRESQL) {
-                            // PostgreSQL keeps a released savepoint's work; releasing frees its subtransaction slot.
-                            c.releaseSavepoint(savepoint);
-                        }
+                        // Not released: on PostgreSQL a release is one more round trip and frees nothing
+                        // (the subtransaction's id stays with the transaction until it commits).
+                        // Later savepoints nest inside it, and rolling back to one undoes only its unit.
                     } catch (SQLException | RuntimeException e) {
                         if (isTransactionLost(e)) {
                             throw e;
