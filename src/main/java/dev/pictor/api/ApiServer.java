@@ -14,6 +14,7 @@ import dev.pictor.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -40,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, KeyGate gate, UiRoutes ui, List<RouteGroup> groups) {
         long maxBodyBytes = settings.maxBodyBytes();
         var addresses = new ClientAddresses(settings.trustedProxies());
-        var requestIds = new RequestIds();
+        var requestIds = new RequestIds(() -> ThreadLocalRandom.current().nextLong());
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
