@@ -35,6 +35,21 @@ class RequestHygieneTest {
     }
 
     @Test
+    void theKeyCheckAndNoStoreCoverExactlyThePathsUnderApiAndV1() {
+        for (String path : new String[] {"/api/generate/status/x", "///api/generate/status/x", "/v1/models", "//v1/models", "/api/", "/v1/"}) {
+            var answer = node.client().get(path, null);
+            assertThat(answer.status()).as(path).isEqualTo(401);
+            assertThat(answer.raw().headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+        }
+        for (String path : new String[] {"/api", "/v1", "/apix/generate", "/v1x/models", "/x/api/models"}) {
+            var answer = node.client().get(path, null);
+            assertThat(answer.status()).as(path).isEqualTo(404);
+            assertThat(answer.raw().headers().firstValue("Cache-Control")).as(path).isEmpty();
+            assertThat(answer.raw().headers().firstValue("X-Request-Id")).as(path).isPresent();
+        }
+    }
+
+    @Test
     void taskAnswersAndErrorsAreNeverCached() {
         var submitted = node.client().post("/api/generate/submit", "{\"model\":\"z-image\",\"input\":{\"prompt\":\"cache\",\"size\":\"1:1\"}}", KEY);
         assertThat(submitted.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
