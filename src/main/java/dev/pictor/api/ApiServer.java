@@ -14,6 +14,7 @@ import dev.pictor.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -40,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ServerSettings settings, long maxUploadBytes, ApiKeys keys, KeyGate gate, UiRoutes ui, List<RouteGroup> groups) {
         long maxBodyBytes = settings.maxBodyBytes();
         var addresses = new ClientAddresses(settings.trustedProxies());
-        var requestIds = new RequestIds();
+        var requestIds = new RequestIds(() -> ThreadLocalRandom.current().nextLong());
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -57,12 +58,16 @@ public final class ApiServer implements AutoCloseable {
             config.router.treatMultipleSlashesAsSingleSlash = true;
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method(), ctx.path(), ctx.status().getCode(),
                     ms.longValue(), RequestIds.of(ctx)));
-            config.routes.before(requestIds::assign);
-            // Task answers are per key and change until the task ends; no cache may keep or share them.
-            config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
-            config.routes.before("/v1/*", ctx -> ctx.header("Cache-Control", "no-store"));
-            config.routes.before("/api/*", ctx -> authenticate(ctx, keys, gate, addresses, ui));
-            config.routes.before("/v1/*", ctx -> authenticate(ctx, keys, gate, addresses, ui));
+            // One before handler for every request, not one per path pattern: Javalin matches each
+            // pattern's regex on every request, which cost more than the cached status read itself.
+            config.routes.before(ctx -> {
+                requestIds.assign(ctx);
+                if (isKeyChecked(ctx.path())) {
+                    // Task answers are per key and change until the task ends; no cache may keep or share them.
+                    ctx.header("Cache-Control", "no-store");
+                    authenticate(ctx, keys, gate, addresses, ui);
+                }
+            });
             groups.forEach(group -> group.register(config.routes));
             ui.register(config.routes);
             config.routes.exception(ApiException.class, (e, ctx) -> HttpJson.error(ctx, e));
@@ -113,6 +118,18 @@ public final class ApiServer implements AutoCloseable {
             case 405 -> new ApiException(405, "invalid_request_error", "method not allowed", null, null);
             default -> new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error", e.getMessage(), null, null);
         };
+    }
+
+    /**
+     * Paths under {@code /api/} and {@code /v1/}, after any run of leading slashes (the router treats
+     * {@code //api/...} as {@code /api/...}): what the patterns {@code /api/*} and {@code /v1/*} matched.
+     */
+    static boolean isKeyChecked(String path) {
+        int start = 0;
+        while (start < path.length() && path.charAt(start) == '/') {
+            start++;
+        }
+        return start > 0 && (path.startsWith("api/", start) || path.startsWith("v1/", start));
     }
 
     private static void authenticate(Context ctx, ApiKeys keys, KeyGate gate, ClientAddresses addresses, UiRoutes ui) {

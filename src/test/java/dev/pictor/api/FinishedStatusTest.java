@@ -41,6 +41,26 @@ class FinishedStatusTest {
         }
     }
 
+    @Test
+    void aCachedAnswerLeavesWithTheSameHeadersAndBodyAsTheRenderedOne() {
+        try (TestNode node = TestNode.start()) {
+            String id = node.client().submit(KEY, "z-image", (ObjectNode) Json.parse("{\"prompt\":\"headers\",\"size\":\"1:1\"}"));
+            node.client().awaitTerminal(KEY, id, Duration.ofSeconds(10));
+            var rendered = node.client().get("/api/generate/status/" + id, KEY).raw();
+            var cached = node.client().get("/api/generate/status/" + id, KEY).raw();
+            for (var answer : java.util.List.of(rendered, cached)) {
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+                assertThat(answer.headers().firstValue("Cache-Control")).hasValue("no-store");
+                assertThat(answer.headers().firstValue("X-Request-Id")).isPresent();
+                assertThat(answer.headers().firstValue("Transfer-Encoding")).isEmpty();
+                assertThat(answer.headers().firstValueAsLong("Content-Length"))
+                        .hasValue(answer.body().length);
+            }
+            assertThat(new String(cached.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(new String(rendered.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     private static long expires(String url) {
         String query = url.substring(url.indexOf('?') + 1);
         for (String pair : query.split("&")) {

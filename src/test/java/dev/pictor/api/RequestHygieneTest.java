@@ -35,6 +35,21 @@ class RequestHygieneTest {
     }
 
     @Test
+    void theKeyCheckAndNoStoreCoverExactlyThePathsUnderApiAndV1() {
+        for (String path : new String[] {"/api/generate/status/x", "///api/generate/status/x", "/v1/models", "//v1/models", "/api/", "/v1/"}) {
+            var answer = node.client().get(path, null);
+            assertThat(answer.status()).as(path).isEqualTo(401);
+            assertThat(answer.raw().headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+        }
+        for (String path : new String[] {"/api", "/v1", "/apix/generate", "/v1x/models", "/x/api/models"}) {
+            var answer = node.client().get(path, null);
+            assertThat(answer.status()).as(path).isEqualTo(404);
+            assertThat(answer.raw().headers().firstValue("Cache-Control")).as(path).isEmpty();
+            assertThat(answer.raw().headers().firstValue("X-Request-Id")).as(path).isPresent();
+        }
+    }
+
+    @Test
     void taskAnswersAndErrorsAreNeverCached() {
         var submitted = node.client().post("/api/generate/submit", "{\"model\":\"z-image\",\"input\":{\"prompt\":\"cache\",\"size\":\"1:1\"}}", KEY);
         assertThat(submitted.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
@@ -60,5 +75,30 @@ class RequestHygieneTest {
 
         var ok = node.client().get("/api/models", null);
         assertThat(ok.raw().headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void newRequestIdsDifferFromRequestToRequest() throws Exception {
+        // Each request runs on a fresh virtual thread: ids must not repeat from one thread to the next.
+        var ids = new java.util.concurrent.ConcurrentSkipListSet<String>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            var calls = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 200; i++) {
+                calls.add(pool.submit(() -> ids.add(node.client().get("/api/models", null).raw().headers().firstValue("X-Request-Id").orElseThrow())));
+            }
+            for (var call : calls) {
+                call.get();
+            }
+        }
+        assertThat(ids).hasSize(200).allSatisfy(id -> assertThat(id).matches("req_[a-z0-9]{20}"));
+    }
+
+    @Test
+    void aRequestIdSpellsTwoRandomDrawsInBase36() {
+        // 1331 = 35 + 0*36 + 1*36^2: digits lowest first. -1 is 2^64-1 unsigned, reduced below 36^10.
+        var draws = new java.util.ArrayDeque<>(java.util.List.of(0L, 1331L));
+        assertThat(new RequestIds(draws::removeFirst).newId()).isEqualTo("req_aaaaaaaaaa9abaaaaaaa");
+        var all = new java.util.ArrayDeque<>(java.util.List.of(-1L, -1L));
+        assertThat(new RequestIds(all::removeFirst).newId()).isEqualTo("req_p2q2egcbbop2q2egcbbo");
     }
 }
