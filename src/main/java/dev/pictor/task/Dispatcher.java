@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Claims only as much as there is room for: per upstream ({@link Upstream#concurrency()})
  *       and per node ({@code maxInFlight}), so a busy upstream never holds tasks another node could run.</li>
- *   <li>{@link #wake()} (called on submit and when a task ends) starts a claim round at once; a
- *       polling tick covers work that became due by time or was submitted on another node.</li>
+ *   <li>{@link #wake()} (called on submit, on a peer's notice and when a put-back task comes due)
+ *       starts a claim round at once; a freed slot starts one too, but only for upstreams whose last
+ *       claim did not come back short since the last such signal; a polling tick covers work that
+ *       became due by time or was submitted on another node.</li>
  *   <li>A heartbeat extends the leases of everything in flight in one statement. If this process dies,
  *       the leases run out and another node (or this one after restart) claims the tasks again.</li>
  *   <li>On shutdown, running tasks get a grace period; the rest go back to the queue.</li>
@@ -60,7 +63,20 @@ public final class Dispatcher implements AutoCloseable {
     private final ScheduledExecutorService dueTimer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("pictor-dispatcher-due").factory());
     private final AtomicBoolean running = new AtomicBoolean();
+    /**
+     * Counts the signals that work may have been queued (a submit, a peer's notice, a put-back task
+     * coming due). A claim that came back short for an upstream is remembered with the count it saw:
+     * until the count moves, or a poll interval passes (work due by time, another node's expired
+     * lease; half a poll interval, so every tick looks again), that upstream's queue is known to hold nothing due, and a freed slot does not send a
+     * claim query to find that out again (on the proxy path, one query per request, all empty).
+     */
+    private final AtomicLong workSignals = new AtomicLong();
+    private final Map<String, ShortClaim> shortClaims = new ConcurrentHashMap<>();
     private final BackgroundLoop claimLoop;
+
+    /** A claim for an upstream that found fewer due tasks than it had room for: at which signal count, and when. */
+    private record ShortClaim(long signals, Instant at) {
+    }
     private final BackgroundLoop heartbeat;
 
     public Dispatcher(TaskStore store, ModelCatalog catalog, UpstreamRegistry upstreams, SafeFetcher fetcher, DecodeBudget decodes,
@@ -89,8 +105,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Starts a claim round now instead of at the next tick. */
+    /** Work may have been queued: starts a claim round now instead of at the next tick. */
     public void wake() {
+        workSignals.incrementAndGet();
+        claimLoop.wake();
+    }
+
+    /** A slot came free: a claim round for the upstreams whose queues may still hold due work. */
+    private void slotFreed() {
         claimLoop.wake();
     }
 
@@ -117,6 +139,11 @@ public final class Dispatcher implements AutoCloseable {
         Instant now = clock.instant();
         for (var entry : upstreamSlots.entrySet()) {
             Semaphore slots = entry.getValue();
+            long signals = workSignals.get();
+            ShortClaim last = shortClaims.get(entry.getKey());
+            if (last != null && last.signals() == signals && now.isBefore(last.at().plus(pollInterval.dividedBy(2)))) {
+                continue; // nothing was due at the last look, and nothing has been queued since
+            }
             int room = Math.min(Math.min(nodeSlots.availablePermits(), slots.availablePermits()), MAX_CLAIM_BATCH);
             // Slots are taken before the claim (inline runs take them too), and what the claim did not fill goes back.
             if (room <= 0 || !slots.tryAcquire(room)) {
@@ -136,6 +163,11 @@ public final class Dispatcher implements AutoCloseable {
             }
             slots.release(room - claims.size());
             nodeSlots.release(room - claims.size());
+            if (claims.size() < room) {
+                shortClaims.put(entry.getKey(), new ShortClaim(signals, now));
+            } else {
+                shortClaims.remove(entry.getKey());
+            }
             for (Claim claim : claims) {
                 inFlight.put(claim.taskId(), claim);
                 claimed++;
@@ -155,7 +187,7 @@ public final class Dispatcher implements AutoCloseable {
             slots.release();
             inFlight.remove(claim.taskId());
             nodeSlots.release();
-            wake();
+            slotFreed();
         }
     }
 
