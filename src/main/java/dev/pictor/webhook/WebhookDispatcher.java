@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +69,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final int perHostLimit;
 
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Every claim this node holds, waiting or in flight until its outcome is written: what the heartbeat renews. */
+    private final Set<WebhookStore.Claim> held = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final SplittableRandom jitter = new SplittableRandom();
@@ -113,6 +116,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
         });
         List<WebhookStore.Claim> claims = store.claim(nodeId, BATCH, clock.instant(), lease, full);
+        held.addAll(claims);
         for (WebhookStore.Claim claim : claims) {
             lanes.computeIfAbsent(WebhookStore.receiverOf(claim.event().url()), k -> new Lane()).add(claim);
         }
@@ -121,9 +125,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** One heartbeat; always waits for the next period, as renewing sooner gains nothing. */
     private boolean renewLeases() {
-        if (lanes.values().stream().anyMatch(Lane::holdsAny)) {
-            store.renewLeases(nodeId, clock.instant().plus(lease));
-        }
+        store.renewLeases(List.copyOf(held), clock.instant().plus(lease));
         return false;
     }
 
@@ -134,10 +136,6 @@ public final class WebhookDispatcher implements AutoCloseable {
 
         synchronized boolean isFull() {
             return running + waiting.size() >= perHostLimit * LANE_DEPTH;
-        }
-
-        synchronized boolean holdsAny() {
-            return running > 0 || !waiting.isEmpty();
         }
 
         synchronized void add(WebhookStore.Claim claim) {
@@ -151,8 +149,15 @@ public final class WebhookDispatcher implements AutoCloseable {
 
         /** A 410 disabled {@code url}: events for it still waiting here are ended unsent, as a later claim would. */
         synchronized void disableWaiting(String tenantId, String url) {
-            List<WebhookStore.Claim> marked = waiting.stream().map(c -> c.event().tenantId().equals(tenantId) && c.event().url().equals(url)
-                    ? new WebhookStore.Claim(c.event(), c.token(), true) : c).toList();
+            List<WebhookStore.Claim> marked = waiting.stream().map(c -> {
+                if (!c.event().tenantId().equals(tenantId) || !c.event().url().equals(url)) {
+                    return c;
+                }
+                var ended = new WebhookStore.Claim(c.event(), c.token(), true);
+                held.remove(c);
+                held.add(ended);
+                return ended;
+            }).toList();
             waiting.clear();
             waiting.addAll(marked);
         }
@@ -171,6 +176,8 @@ public final class WebhookDispatcher implements AutoCloseable {
                     log.error("webhook event {} of task {}: delivery bookkeeping failed; the lease will expire and it is retried",
                             claim.event().id(), claim.event().taskId(), e);
                 } finally {
+                    // Recorded, lease lost, or the write failed: in the last case the lease now runs out.
+                    held.remove(claim);
                     finished();
                     // Claim again now: this lane has room, and the task's next event may have waited for this one.
                     wake();
@@ -337,6 +344,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             List<WebhookStore.Claim> unsent = new ArrayList<>();
             lanes.values().forEach(lane -> unsent.addAll(lane.drainWaiting()));
             store.release(unsent, clock.instant());
+            unsent.forEach(held::remove);
             senders.shutdown();
             if (!senders.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 senders.shutdownNow();

@@ -98,9 +98,18 @@ public final class WebhookStore {
         });
     }
 
-    /** Extends the lease of every event {@code owner} holds, waiting or in flight. */
-    void renewLeases(String owner, Instant until) {
-        jdbc.update("UPDATE webhook_queue SET due_at = ? WHERE lease_owner = ?", until, owner);
+    /**
+     * Extends the leases of these claims, where each still holds its row (a claim whose outcome failed
+     * to be written is left out by the caller, so its lease runs out and the event is claimed again).
+     * Rows are locked in event-id order, as {@link #recordAll} locks them, so the two never deadlock.
+     */
+    void renewLeases(Collection<Claim> claims, Instant until) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        List<Object[]> rows = claims.stream().sorted(Comparator.comparing((Claim c) -> c.event().id()))
+                .map(c -> new Object[] {until, c.event().id(), c.token()}).toList();
+        jdbc.inTransaction(tx -> tx.updateBatch("UPDATE webhook_queue SET due_at = ? WHERE event_id = ? AND lease_token = ?", rows));
     }
 
     /** Puts claimed events back without counting an attempt (this node stops before sending them). */

@@ -157,10 +157,10 @@ abstract class WebhookStoreContract {
     void renewingExtendsOnlyTheOwnersLeases() {
         WebhookEvent mine = pending(URL_A, T0);
         WebhookEvent theirs = pending(URL_B, T0);
-        store.claim("node-1", 1, T0, LEASE, List.of());
+        List<WebhookStore.Claim> node1 = store.claim("node-1", 1, T0, LEASE, List.of());
         store.claim("node-2", 1, T0, LEASE, List.of());
 
-        store.renewLeases("node-1", T0.plus(LEASE).plus(LEASE));
+        store.renewLeases(node1, T0.plus(LEASE).plus(LEASE));
         assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE), Duration.ofHours(1), List.of()))).containsExactly(theirs.id());
         assertThat(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE).minusSeconds(1), LEASE, List.of())).isEmpty();
         assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE), LEASE, List.of()))).containsExactly(mine.id());
@@ -518,7 +518,7 @@ abstract class WebhookStoreContract {
         assertThat(reread(kept).status()).isEqualTo(WebhookEvent.DELIVERED);
         // node-2's lease is intact: nobody else may claim the event, its heartbeat still extends it, and its outcome counts.
         assertThat(store.claim("node-3", 10, expired.plus(LEASE).minusSeconds(1), LEASE, List.of())).isEmpty();
-        store.renewLeases("node-2", expired.plus(LEASE).plus(LEASE));
+        store.renewLeases(List.of(theirs), expired.plus(LEASE).plus(LEASE));
         assertThat(store.claim("node-3", 10, expired.plus(LEASE), LEASE, List.of())).isEmpty();
         assertThat(store.record(theirs, new WebhookAttempt(lost.id(), 1, late, 204, 5, "", null), WebhookEvent.DELIVERED, null, late)).isTrue();
         assertThat(store.attempts(lost.id())).extracting(WebhookAttempt::attempt).containsExactly(1);
@@ -602,6 +602,9 @@ abstract class WebhookStoreContract {
         WebhookStore.Claim again = store.claim("node-2", 10, T0.plus(LEASE), LEASE, List.of()).getFirst();
         assertThat(again.event().id()).isEqualTo(e.id());
         assertThat(again.event().attempts()).isZero();
+        store.renewLeases(List.of(claim), T0.plus(Duration.ofDays(1))); // the dead node's claim extends nothing
+        assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE), LEASE, List.of()))).containsExactly(e.id());
+        again = store.claim("node-2", 10, T0.plus(LEASE).plus(LEASE).plus(LEASE), LEASE, List.of()).getFirst();
         assertThat(store.record(claim, ok, WebhookEvent.DELIVERED, null, T0.plus(LEASE))).isFalse();
         assertThat(store.record(again, ok, WebhookEvent.DELIVERED, null, T0.plus(LEASE))).isTrue();
     }
