@@ -182,6 +182,23 @@ public final class Jdbc implements AutoCloseable {
             }
         }
 
+        /**
+         * Runs one statement for each parameter row as a JDBC batch (one round trip where the driver
+         * allows) and returns each row's update count, in order.
+         */
+        public int[] updateBatch(String sql, List<Object[]> rows) throws SQLException {
+            if (rows.isEmpty()) {
+                return new int[0];
+            }
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (Object[] row : rows) {
+                    bind(ps, row);
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        }
+
         public Connection connection() {
             return connection;
         }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers webhook events: claims due events with leases (like tasks), sends each on its own virtual
- * thread, records every attempt, and schedules the next one.
+ * thread, records every attempt, and schedules the next one. The bookkeeping goes in batches: one
+ * transaction claims up to {@value #BATCH} events, and one records the outcomes of every attempt that
+ * finished while the previous record was being written ({@link OutcomeRecorder}); an attempt counts
+ * as done only once its outcome is committed.
  *
  * <ul>
  *   <li>2xx: delivered. 410: the URL is disabled for the tenant and the event stops. 429: retried no
@@ -65,11 +69,14 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final int perHostLimit;
 
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Every claim this node holds, waiting or in flight until its outcome is written: what the heartbeat renews. */
+    private final Set<WebhookStore.Claim> held = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean();
     private final SplittableRandom jitter = new SplittableRandom();
     private final BackgroundLoop claimLoop;
     private final BackgroundLoop heartbeat;
+    private final OutcomeRecorder recorder;
 
     public WebhookDispatcher(WebhookStore store, WebhookSecrets secrets, PinnedHttpClient http, RetrySchedule schedule, Metrics metrics,
                              Clock clock, String nodeId, WebhookSettings settings, Duration pollInterval) {
@@ -83,6 +90,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.timeout = settings.timeout();
         this.lease = settings.effectiveLease();
         this.perHostLimit = settings.hostConcurrency();
+        this.recorder = new OutcomeRecorder(store);
         this.claimLoop = new BackgroundLoop("pictor-webhooks", pollInterval, () -> claimRound() > 0);
         this.heartbeat = new BackgroundLoop("pictor-webhooks-heartbeat", Duration.ofMillis(Math.max(100, lease.toMillis() / 3)),
                 this::renewLeases);
@@ -90,6 +98,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     public void start() {
         if (running.compareAndSet(false, true)) {
+            recorder.start();
             claimLoop.start();
             heartbeat.start();
         }
@@ -107,6 +116,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
         });
         List<WebhookStore.Claim> claims = store.claim(nodeId, BATCH, clock.instant(), lease, full);
+        held.addAll(claims);
         for (WebhookStore.Claim claim : claims) {
             lanes.computeIfAbsent(WebhookStore.receiverOf(claim.event().url()), k -> new Lane()).add(claim);
         }
@@ -115,9 +125,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** One heartbeat; always waits for the next period, as renewing sooner gains nothing. */
     private boolean renewLeases() {
-        if (lanes.values().stream().anyMatch(Lane::holdsAny)) {
-            store.renewLeases(nodeId, clock.instant().plus(lease));
-        }
+        store.renewLeases(List.copyOf(held), clock.instant().plus(lease));
         return false;
     }
 
@@ -130,10 +138,6 @@ public final class WebhookDispatcher implements AutoCloseable {
             return running + waiting.size() >= perHostLimit * LANE_DEPTH;
         }
 
-        synchronized boolean holdsAny() {
-            return running > 0 || !waiting.isEmpty();
-        }
-
         synchronized void add(WebhookStore.Claim claim) {
             if (running < perHostLimit) {
                 running++;
@@ -141,6 +145,21 @@ public final class WebhookDispatcher implements AutoCloseable {
             } else {
                 waiting.add(claim);
             }
+        }
+
+        /** A 410 disabled {@code url}: events for it still waiting here are ended unsent, as a later claim would. */
+        synchronized void disableWaiting(String tenantId, String url) {
+            List<WebhookStore.Claim> marked = waiting.stream().map(c -> {
+                if (!c.event().tenantId().equals(tenantId) || !c.event().url().equals(url)) {
+                    return c;
+                }
+                var ended = new WebhookStore.Claim(c.event(), c.token(), true);
+                held.remove(c);
+                held.add(ended);
+                return ended;
+            }).toList();
+            waiting.clear();
+            waiting.addAll(marked);
         }
 
         synchronized List<WebhookStore.Claim> drainWaiting() {
@@ -157,7 +176,10 @@ public final class WebhookDispatcher implements AutoCloseable {
                     log.error("webhook event {} of task {}: delivery bookkeeping failed; the lease will expire and it is retried",
                             claim.event().id(), claim.event().taskId(), e);
                 } finally {
+                    // Recorded, lease lost, or the write failed: in the last case the lease now runs out.
+                    held.remove(claim);
                     finished();
+                    // Claim again now: this lane has room, and the task's next event may have waited for this one.
                     wake();
                 }
             });
@@ -176,9 +198,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     private void deliver(WebhookStore.Claim claim) {
         WebhookEvent event = claim.event();
         Instant now = clock.instant();
-        if (store.isDisabled(event.tenantId(), event.url())) {
-            store.record(claim, null, WebhookEvent.DISABLED, null, now);
-            metrics.webhookDelivery("disabled", Duration.ZERO);
+        if (claim.urlDisabled()) {
+            if (record(new WebhookStore.Outcome(claim, null, WebhookEvent.DISABLED, null, now))) {
+                metrics.webhookDelivery("disabled", Duration.ZERO);
+            }
             return;
         }
         long timestamp = now.getEpochSecond();
@@ -237,10 +260,14 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
         }
         if (outcome.equals(WebhookEvent.DISABLED)) {
+            // Its own transaction, as two nodes may disable one URL at once; rare, so not worth batching.
             store.disableUrl(event.tenantId(), event.url(), answeredAt);
+            Lane lane = lanes.get(WebhookStore.receiverOf(event.url()));
+            if (lane != null) {
+                lane.disableWaiting(event.tenantId(), event.url());
+            }
         }
-        if (!store.record(claim, attempt, outcome, next, answeredAt)) {
-            log.warn("webhook event {}: lease lost while delivering; another worker owns it now", event.id());
+        if (!record(new WebhookStore.Outcome(claim, attempt, outcome, next, answeredAt))) {
             return;
         }
         metrics.webhookDelivery(outcome.equals(WebhookEvent.PENDING) ? "retry" : outcome, latency);
@@ -251,6 +278,19 @@ public final class WebhookDispatcher implements AutoCloseable {
             log.warn("webhook event {} of task {} is dead after {} attempts (last HTTP status: {})", event.id(), event.taskId(),
                     event.attempts() + 1, status == null ? "none" : status);
         }
+    }
+
+    /** Waits until the outcome is committed; false when it was not (lease lost, or this node is stopping). */
+    private boolean record(WebhookStore.Outcome outcome) {
+        try {
+            if (recorder.record(outcome)) {
+                return true;
+            }
+            log.warn("webhook event {}: lease lost while delivering; another worker owns it now", outcome.claim().event().id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: the lease runs out and the event is delivered again
+        }
+        return false;
     }
 
     private Map<String, String> headers(WebhookEvent event, long timestamp) {
@@ -301,12 +341,15 @@ public final class WebhookDispatcher implements AutoCloseable {
         try {
             claimLoop.stop(Duration.ofSeconds(10));
             heartbeat.stop(Duration.ZERO);
-            Instant now = clock.instant();
-            lanes.values().forEach(lane -> lane.drainWaiting().forEach(claim -> store.release(claim, now)));
+            List<WebhookStore.Claim> unsent = new ArrayList<>();
+            lanes.values().forEach(lane -> unsent.addAll(lane.drainWaiting()));
+            store.release(unsent, clock.instant());
+            unsent.forEach(held::remove);
             senders.shutdown();
             if (!senders.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 senders.shutdownNow();
             }
+            recorder.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,9 +9,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Every webhook statement: events, their queue rows, attempts and disabled URLs. */
 public final class WebhookStore {
@@ -25,8 +31,18 @@ public final class WebhookStore {
         this.jdbc = jdbc;
     }
 
-    /** A worker's hold on an event; the token fences the write of its outcome. */
-    record Claim(WebhookEvent event, String token) {
+    /**
+     * A worker's hold on an event; the token fences the write of its outcome. {@code urlDisabled}:
+     * its URL answered 410 Gone before the claim, so it is ended without being sent.
+     */
+    record Claim(WebhookEvent event, String token, boolean urlDisabled) {
+    }
+
+    /**
+     * The end of one attempt (or, without an attempt, of a claim on a disabled URL): the event's new
+     * status and, for a retry, when it is due again.
+     */
+    record Outcome(Claim claim, WebhookAttempt attempt, String newStatus, Instant nextAttemptAt, Instant at) {
     }
 
     /** Writes a new event (and its queue row unless it is born disabled) inside the caller's transaction. */
@@ -47,11 +63,13 @@ public final class WebhookStore {
         return jdbc.inTransaction(tx -> isDisabled(tx, tenantId, url));
     }
 
-    /** Claims due events, oldest first, leaving out those for the {@code busy} receivers. */
+    /**
+     * Claims due events, oldest first, leaving out those for the {@code busy} receivers: one
+     * transaction of three statements however many it takes. All claims of one call share a token,
+     * which fences them against any later claim of the same rows.
+     */
     List<Claim> claim(String owner, int limit, Instant now, Duration lease, Collection<String> busy) {
         return jdbc.inTransaction(tx -> {
-            record Row(long seq, String eventId) {
-            }
             List<Object> params = new ArrayList<>();
             params.add(now);
             params.addAll(busy);
@@ -59,59 +77,102 @@ public final class WebhookStore {
             String skipBusy = busy.isEmpty() ? "" : " AND receiver NOT IN (" + Jdbc.placeholders(busy.size()) + ")";
             // One task's events go out one at a time, in the order they were queued: an event waits while an
             // earlier one of its task is still queued (pending a retry, or in flight).
-            List<Row> rows = tx.query("SELECT seq, event_id FROM webhook_queue q WHERE due_at <= ?" + skipBusy
+            List<String> eventIds = tx.query("SELECT seq, event_id FROM webhook_queue q WHERE due_at <= ?" + skipBusy
                             + " AND NOT EXISTS (SELECT 1 FROM webhook_queue e WHERE e.task_id = q.task_id AND e.seq < q.seq)"
                             + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
-                    rs -> new Row(rs.getLong("seq"), rs.getString("event_id")), params.toArray());
-            List<Claim> claims = new ArrayList<>();
-            for (Row row : rows) {
-                String token = HexFormat.of().formatHex(random.generateSeed(12));
-                tx.update("UPDATE webhook_queue SET lease_owner = ?, lease_token = ?, due_at = ? WHERE seq = ?", owner, token, now.plus(lease), row.seq());
-                tx.queryOne("SELECT " + EVENT_COLUMNS + " FROM webhook_event WHERE id = ?", WebhookStore::mapEvent, row.eventId())
-                        .ifPresent(e -> claims.add(new Claim(e, token)));
+                    rs -> rs.getString("event_id"), params.toArray());
+            if (eventIds.isEmpty()) {
+                return List.of();
             }
-            return claims;
+            String token = HexFormat.of().formatHex(random.generateSeed(12));
+            String in = Jdbc.placeholders(eventIds.size());
+            List<Object> held = new ArrayList<>(List.of(owner, token, now.plus(lease)));
+            held.addAll(eventIds);
+            tx.update("UPDATE webhook_queue SET lease_owner = ?, lease_token = ?, due_at = ? WHERE event_id IN (" + in + ")", held.toArray());
+            Map<String, Claim> byId = new HashMap<>();
+            tx.query("SELECT " + EVENT_COLUMNS + ", CASE WHEN EXISTS (SELECT 1 FROM webhook_disabled_url d WHERE d.tenant_id = w.tenant_id "
+                            + "AND d.url = w.url) THEN 1 ELSE 0 END AS url_disabled FROM webhook_event w WHERE w.id IN (" + in + ")",
+                    rs -> new Claim(mapEvent(rs), token, rs.getInt("url_disabled") == 1), eventIds.toArray())
+                    .forEach(c -> byId.put(c.event().id(), c));
+            return eventIds.stream().map(byId::get).filter(Objects::nonNull).toList();
         });
-    }
-
-    /** Extends the lease of every event {@code owner} holds, waiting or in flight. */
-    void renewLeases(String owner, Instant until) {
-        jdbc.update("UPDATE webhook_queue SET due_at = ? WHERE lease_owner = ?", until, owner);
-    }
-
-    /** Puts a claimed event back without counting an attempt (this node stops before sending it). */
-    void release(Claim claim, Instant due) {
-        jdbc.update("UPDATE webhook_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE event_id = ? AND lease_token = ?",
-                due, claim.event().id(), claim.token());
     }
 
     /**
-     * Records an attempt and what follows from it, in one transaction: the event's new status, and
-     * either the next due time (retry) or the end of its queue row. False when the lease was lost.
+     * Extends the leases of these claims, where each still holds its row (a claim whose outcome failed
+     * to be written is left out by the caller, so its lease runs out and the event is claimed again).
+     * Rows are locked in event-id order, as {@link #recordAll} locks them, so the two never deadlock.
      */
+    void renewLeases(Collection<Claim> claims, Instant until) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        List<Object[]> rows = claims.stream().sorted(Comparator.comparing((Claim c) -> c.event().id()))
+                .map(c -> new Object[] {until, c.event().id(), c.token()}).toList();
+        jdbc.inTransaction(tx -> tx.updateBatch("UPDATE webhook_queue SET due_at = ? WHERE event_id = ? AND lease_token = ?", rows));
+    }
+
+    /** Puts claimed events back without counting an attempt (this node stops before sending them). */
+    void release(Collection<Claim> claims, Instant due) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        jdbc.inTransaction(tx -> tx.updateBatch("UPDATE webhook_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? "
+                + "WHERE event_id = ? AND lease_token = ?", claims.stream().map(c -> new Object[] {due, c.event().id(), c.token()}).toList()));
+    }
+
+    /** One outcome; see {@link #recordAll}. */
     boolean record(Claim claim, WebhookAttempt attempt, String newStatus, Instant nextAttemptAt, Instant now) {
-        WebhookEvent e = claim.event();
-        return jdbc.inTransaction(tx -> {
-            boolean retry = newStatus.equals(WebhookEvent.PENDING);
-            int queued = retry
-                    ? tx.update("UPDATE webhook_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? WHERE event_id = ? AND lease_token = ?",
-                            nextAttemptAt, e.id(), claim.token())
-                    : tx.update("DELETE FROM webhook_queue WHERE event_id = ? AND lease_token = ?", e.id(), claim.token());
-            if (queued == 0) {
-                return false;
+        return recordAll(List.of(new Outcome(claim, attempt, newStatus, nextAttemptAt, now))).getFirst();
+    }
+
+    /**
+     * Records finished attempts and what follows from each, all in one transaction of at most four
+     * statements (JDBC batches): the event's new status and attempt row, and either the next due time
+     * (retry) or the end of its queue row. An outcome whose lease was lost (its token no longer on the
+     * queue row: the lease ran out and another worker claimed the event) changes nothing. Returns, in
+     * the order given, whether each outcome was recorded.
+     */
+    List<Boolean> recordAll(List<Outcome> outcomes) {
+        // Rows are locked in event-id order, so two nodes' flushes never wait on each other in a cycle.
+        List<Outcome> sorted = outcomes.stream().sorted(Comparator.comparing((Outcome o) -> o.claim().event().id())).toList();
+        Set<String> held = jdbc.inTransaction(tx -> {
+            // The fence: only a row still carrying this claim's token is changed (and locked until commit). Every
+            // held row gets its lease cleared and its next due time; those that end are then deleted.
+            int[] counts = tx.updateBatch("UPDATE webhook_queue SET lease_owner = NULL, lease_token = NULL, due_at = ? "
+                    + "WHERE event_id = ? AND lease_token = ?", sorted.stream().map(o -> new Object[] {
+                    o.newStatus().equals(WebhookEvent.PENDING) ? o.nextAttemptAt() : o.at(), o.claim().event().id(), o.claim().token()}).toList());
+            List<Outcome> mine = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    mine.add(sorted.get(i));
+                }
             }
-            if (attempt != null) {
-                tx.update("INSERT INTO webhook_attempt (event_id, attempt, attempted_at, http_status, latency_ms, response_excerpt, error) "
-                                + "VALUES (?, ?, ?, ?, ?, ?, ?)", e.id(), e.attempts() + 1, attempt.attemptedAt(), attempt.httpStatus(),
-                        attempt.latencyMs(), truncate(attempt.responseExcerpt(), 1024), truncate(attempt.error(), 500));
+            List<String> ended = mine.stream().filter(o -> !o.newStatus().equals(WebhookEvent.PENDING)).map(o -> o.claim().event().id()).toList();
+            if (!ended.isEmpty()) {
+                tx.update("DELETE FROM webhook_queue WHERE event_id IN (" + Jdbc.placeholders(ended.size()) + ")", ended.toArray());
             }
-            int added = attempt == null ? 0 : 1;
-            tx.update("UPDATE webhook_event SET status = ?, attempts = attempts + ?, round_attempts = round_attempts + ?, next_attempt_at = ?, "
-                            + "delivered_at = ?, last_status = ?, last_error = ? WHERE id = ?",
-                    newStatus, added, added, retry ? nextAttemptAt : null, newStatus.equals(WebhookEvent.DELIVERED) ? now : null,
-                    attempt == null ? e.lastStatus() : attempt.httpStatus(), attempt == null ? e.lastError() : truncate(attempt.error(), 500), e.id());
-            return true;
+            tx.updateBatch("INSERT INTO webhook_attempt (event_id, attempt, attempted_at, http_status, latency_ms, response_excerpt, error) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)", mine.stream().filter(o -> o.attempt() != null).map(o -> {
+                        WebhookAttempt a = o.attempt();
+                        return new Object[] {o.claim().event().id(), o.claim().event().attempts() + 1, a.attemptedAt(), a.httpStatus(),
+                                a.latencyMs(), truncate(a.responseExcerpt(), 1024), truncate(a.error(), 500)};
+                    }).toList());
+            tx.updateBatch("UPDATE webhook_event SET status = ?, attempts = attempts + ?, round_attempts = round_attempts + ?, next_attempt_at = ?, "
+                    + "delivered_at = ?, last_status = ?, last_error = ? WHERE id = ?", mine.stream().map(o -> {
+                        WebhookEvent e = o.claim().event();
+                        WebhookAttempt a = o.attempt();
+                        int added = a == null ? 0 : 1;
+                        boolean retry = o.newStatus().equals(WebhookEvent.PENDING);
+                        return new Object[] {o.newStatus(), added, added, retry ? o.nextAttemptAt() : null,
+                                o.newStatus().equals(WebhookEvent.DELIVERED) ? o.at() : null, a == null ? e.lastStatus() : a.httpStatus(),
+                                a == null ? e.lastError() : truncate(a.error(), 500), e.id()};
+                    }).toList());
+            Set<String> ids = new HashSet<>();
+            mine.forEach(o -> ids.add(o.claim().token() + " " + o.claim().event().id()));
+            return ids;
         });
+        return outcomes.stream().map(o -> held.contains(o.claim().token() + " " + o.claim().event().id())).toList();
     }
 
     void disableUrl(String tenantId, String url, Instant now) {

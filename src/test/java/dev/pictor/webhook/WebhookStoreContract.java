@@ -1,8 +1,17 @@
 package dev.pictor.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.pictor.db.Database;
+import dev.pictor.db.Jdbc;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -148,10 +157,10 @@ abstract class WebhookStoreContract {
     void renewingExtendsOnlyTheOwnersLeases() {
         WebhookEvent mine = pending(URL_A, T0);
         WebhookEvent theirs = pending(URL_B, T0);
-        store.claim("node-1", 1, T0, LEASE, List.of());
+        List<WebhookStore.Claim> node1 = store.claim("node-1", 1, T0, LEASE, List.of());
         store.claim("node-2", 1, T0, LEASE, List.of());
 
-        store.renewLeases("node-1", T0.plus(LEASE).plus(LEASE));
+        store.renewLeases(node1, T0.plus(LEASE).plus(LEASE));
         assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE), Duration.ofHours(1), List.of()))).containsExactly(theirs.id());
         assertThat(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE).minusSeconds(1), LEASE, List.of())).isEmpty();
         assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE), LEASE, List.of()))).containsExactly(mine.id());
@@ -181,12 +190,12 @@ abstract class WebhookStoreContract {
     void aReleasedEventIsDueAgainWithoutAnAttemptCounted() {
         WebhookEvent e = pending(URL_A, T0);
         WebhookStore.Claim claim = store.claim("node-1", 10, T0, LEASE, List.of()).getFirst();
-        store.release(claim, T0.plusSeconds(1));
+        store.release(List.of(claim), T0.plusSeconds(1));
 
         WebhookStore.Claim again = store.claim("node-2", 10, T0.plusSeconds(1), LEASE, List.of()).getFirst();
         assertThat(again.event().attempts()).isZero();
         assertThat(store.attempts(e.id())).isEmpty();
-        store.release(claim, T0); // a stale token changes nothing
+        store.release(List.of(claim), T0); // a stale token changes nothing
         assertThat(store.claim("node-3", 10, T0.plusSeconds(2), LEASE, List.of())).isEmpty();
     }
 
@@ -410,5 +419,193 @@ abstract class WebhookStoreContract {
         assertThat(store.backlog()).isZero();
         assertThat(store.list("t1", null, WebhookEvent.DELIVERED, null, 1000)).hasSize(events);
         assertThat(database.jdbc().queryOne("SELECT COUNT(*) AS n FROM webhook_attempt", rs -> rs.getLong("n"))).contains((long) events);
+    }
+
+    /** A store on the same database that counts the transactions it commits. */
+    private record Counted(WebhookStore store, AtomicInteger commits) {
+    }
+
+    private Counted counted() {
+        var commits = new AtomicInteger();
+        DataSource real = database.dataSource();
+        DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(real, method, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    Connection connection = (Connection) result;
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
+                        if (m.getName().equals("commit")) {
+                            commits.incrementAndGet();
+                        }
+                        return invoke(connection, m, a);
+                    });
+                });
+        return new Counted(new WebhookStore(new Jdbc(counting, database.dialect())), commits);
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void aBatchIsClaimedInOneTransactionAndItsOutcomesAreRecordedInAnother() {
+        WebhookEvent delivered = pending(URL_A, T0);
+        WebhookEvent retried = pending(URL_B, T0);
+        WebhookEvent dead = pending(URL_C, T0);
+        WebhookEvent gone = pending(URL_A, T0);
+        store.disableUrl("t1", "https://a.example:8443/gone", T0);
+        WebhookEvent disabled = pending("https://a.example:8443/gone", T0);
+        Counted counted = counted();
+
+        List<WebhookStore.Claim> claims = counted.store().claim("node-1", 10, T0, LEASE, List.of());
+        assertThat(ids(claims)).containsExactly(delivered.id(), retried.id(), dead.id(), gone.id(), disabled.id());
+        assertThat(claims).extracting(WebhookStore.Claim::urlDisabled).containsExactly(false, false, false, false, true);
+        assertThat(counted.commits()).hasValue(1);
+
+        Instant at = T0.plusSeconds(1);
+        Instant next = T0.plusSeconds(60);
+        List<Boolean> recorded = counted.store().recordAll(List.of(
+                new WebhookStore.Outcome(claims.get(0), new WebhookAttempt(delivered.id(), 1, T0, 204, 5, "", null), WebhookEvent.DELIVERED, null, at),
+                new WebhookStore.Outcome(claims.get(1), failed(retried, T0, 503), WebhookEvent.PENDING, next, at),
+                new WebhookStore.Outcome(claims.get(2), failed(dead, T0, 500), WebhookEvent.DEAD, null, at),
+                new WebhookStore.Outcome(claims.get(3), new WebhookAttempt(gone.id(), 1, T0, 410, 5, "", "HTTP 410 Gone"), WebhookEvent.DISABLED, null, at),
+                new WebhookStore.Outcome(claims.get(4), null, WebhookEvent.DISABLED, null, at)));
+        assertThat(recorded).containsExactly(true, true, true, true, true);
+        assertThat(counted.commits()).hasValue(2);
+
+        assertThat(reread(delivered).status()).isEqualTo(WebhookEvent.DELIVERED);
+        assertThat(reread(delivered).deliveredAt()).isEqualTo(at);
+        assertThat(reread(retried).status()).isEqualTo(WebhookEvent.PENDING);
+        assertThat(reread(retried).nextAttemptAt()).isEqualTo(next);
+        assertThat(reread(dead).status()).isEqualTo(WebhookEvent.DEAD);
+        assertThat(reread(gone).status()).isEqualTo(WebhookEvent.DISABLED);
+        assertThat(reread(disabled).status()).isEqualTo(WebhookEvent.DISABLED);
+        assertThat(reread(disabled).attempts()).isZero();
+        for (WebhookEvent e : List.of(delivered, retried, dead, gone)) {
+            assertThat(store.attempts(e.id())).hasSize(1);
+        }
+        assertThat(store.attempts(disabled.id())).isEmpty();
+        assertThat(store.backlog()).isEqualTo(1);
+        assertThat(store.claim("node-2", 10, next.minusSeconds(1), LEASE, List.of())).isEmpty();
+        assertThat(ids(store.claim("node-2", 10, next, LEASE, List.of()))).containsExactly(retried.id());
+    }
+
+    @Test
+    void aLostLeasesOutcomeIsNotRecordedOverAnotherNodesClaimWhileTheRestOfItsBatchIs() {
+        WebhookEvent lost = pending(URL_A, T0);
+        WebhookEvent kept = pending(URL_B, T0);
+        List<WebhookStore.Claim> mine = store.claim("node-1", 10, T0, LEASE, List.of());
+        // node-1 stalls past its lease (no heartbeat); node-2 takes the first event, node-1 still holds the second's row.
+        Instant expired = T0.plus(LEASE);
+        WebhookStore.Claim theirs = store.claim("node-2", 1, expired, LEASE, List.of()).getFirst();
+        assertThat(theirs.event().id()).isEqualTo(lost.id());
+
+        Instant late = expired.plusSeconds(1);
+        List<Boolean> recorded = store.recordAll(List.of(
+                new WebhookStore.Outcome(mine.get(0), failed(lost, T0, 500), WebhookEvent.DEAD, null, late),
+                new WebhookStore.Outcome(mine.get(1), new WebhookAttempt(kept.id(), 1, T0, 204, 5, "", null), WebhookEvent.DELIVERED, null, late)));
+        assertThat(recorded).containsExactly(false, true);
+
+        assertThat(reread(lost).status()).isEqualTo(WebhookEvent.PENDING);
+        assertThat(reread(lost).attempts()).isZero();
+        assertThat(store.attempts(lost.id())).isEmpty();
+        assertThat(reread(kept).status()).isEqualTo(WebhookEvent.DELIVERED);
+        // node-2's lease is intact: nobody else may claim the event, its heartbeat still extends it, and its outcome counts.
+        assertThat(store.claim("node-3", 10, expired.plus(LEASE).minusSeconds(1), LEASE, List.of())).isEmpty();
+        store.renewLeases(List.of(theirs), expired.plus(LEASE).plus(LEASE));
+        assertThat(store.claim("node-3", 10, expired.plus(LEASE), LEASE, List.of())).isEmpty();
+        assertThat(store.record(theirs, new WebhookAttempt(lost.id(), 1, late, 204, 5, "", null), WebhookEvent.DELIVERED, null, late)).isTrue();
+        assertThat(store.attempts(lost.id())).extracting(WebhookAttempt::attempt).containsExactly(1);
+        assertThat(store.backlog()).isZero();
+    }
+
+    @Test
+    void aBatchThatFailsRecordsNothingAndEveryEventInItIsDeliveredAgainAfterTheLease() {
+        WebhookEvent first = pending(URL_A, T0);
+        WebhookEvent second = pending(URL_B, T0);
+        List<WebhookStore.Claim> claims = store.claim("node-1", 10, T0, LEASE, List.of());
+        // An attempt row that is already there makes the batch's insert fail, as a crash mid-write would end it.
+        database.jdbc().update("INSERT INTO webhook_attempt (event_id, attempt, attempted_at, http_status, latency_ms) VALUES (?, 1, ?, 500, 1)",
+                second.id(), T0);
+        var ok = new WebhookAttempt(first.id(), 1, T0, 204, 5, "", null);
+        assertThatThrownBy(() -> store.recordAll(List.of(new WebhookStore.Outcome(claims.get(0), ok, WebhookEvent.DELIVERED, null, T0),
+                new WebhookStore.Outcome(claims.get(1), failed(second, T0, 500), WebhookEvent.PENDING, T0.plusSeconds(5), T0))))
+                .isInstanceOf(RuntimeException.class);
+
+        assertThat(reread(first).status()).isEqualTo(WebhookEvent.PENDING);
+        assertThat(store.attempts(first.id())).isEmpty();
+        assertThat(store.claim("node-2", 10, T0.plus(LEASE).minusSeconds(1), LEASE, List.of())).isEmpty();
+        assertThat(ids(store.claim("node-2", 10, T0.plus(LEASE), LEASE, List.of()))).containsExactly(first.id(), second.id());
+    }
+
+    @Test
+    void outcomesHandedInWhileAWriteRunsAreWrittenTogetherInOneTransaction() throws Exception {
+        int events = 6;
+        for (int i = 0; i < events; i++) {
+            pending(List.of(URL_A, URL_B, URL_C).get(i % 3), T0);
+        }
+        Counted counted = counted();
+        var recorder = new OutcomeRecorder(counted.store()); // not started: this test runs its writes itself
+        List<WebhookStore.Claim> claims = counted.store().claim("node-1", 10, T0, LEASE, List.of());
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (WebhookStore.Claim c : claims) {
+                var ok = new WebhookAttempt(c.event().id(), 1, T0, 204, 5, "", null);
+                results.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return recorder.record(new WebhookStore.Outcome(c, ok, WebhookEvent.DELIVERED, null, T0.plusSeconds(1)));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, senders));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.waiting() == events);
+            assertThat(results).noneMatch(CompletableFuture::isDone);
+            int before = counted.commits().get();
+            assertThat(recorder.flush()).isTrue();
+            assertThat(counted.commits().get() - before).isEqualTo(1);
+            for (CompletableFuture<Boolean> r : results) {
+                assertThat(r.get(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        assertThat(recorder.flush()).isFalse();
+        assertThat(store.backlog()).isZero();
+        assertThat(store.list("t1", null, WebhookEvent.DELIVERED, null, 100)).hasSize(events);
+    }
+
+    @Test
+    void aNodeThatStopsBeforeItsWriteRecordsNothingAndTheEventIsDeliveredAgain() throws Exception {
+        WebhookEvent e = pending(URL_A, T0);
+        var recorder = new OutcomeRecorder(store); // never writes: the node dies before its next flush
+        WebhookStore.Claim claim = store.claim("node-1", 10, T0, LEASE, List.of()).getFirst();
+        var ok = new WebhookAttempt(e.id(), 1, T0, 204, 5, "", null);
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            var result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return recorder.record(new WebhookStore.Outcome(claim, ok, WebhookEvent.DELIVERED, null, T0.plusSeconds(1)));
+                } catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }, senders);
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.waiting() == 1);
+            recorder.stop();
+            assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+        }
+        assertThat(reread(e).status()).isEqualTo(WebhookEvent.PENDING);
+        assertThat(store.attempts(e.id())).isEmpty();
+        WebhookStore.Claim again = store.claim("node-2", 10, T0.plus(LEASE), LEASE, List.of()).getFirst();
+        assertThat(again.event().id()).isEqualTo(e.id());
+        assertThat(again.event().attempts()).isZero();
+        store.renewLeases(List.of(claim), T0.plus(Duration.ofDays(1))); // the dead node's claim extends nothing
+        assertThat(ids(store.claim("node-3", 10, T0.plus(LEASE).plus(LEASE), LEASE, List.of()))).containsExactly(e.id());
+        again = store.claim("node-2", 10, T0.plus(LEASE).plus(LEASE).plus(LEASE), LEASE, List.of()).getFirst();
+        assertThat(store.record(claim, ok, WebhookEvent.DELIVERED, null, T0.plus(LEASE))).isFalse();
+        assertThat(store.record(again, ok, WebhookEvent.DELIVERED, null, T0.plus(LEASE))).isTrue();
     }
 }
