@@ -1,5 +1,6 @@
 package dev.pictor.db;
 
+import dev.pictor.common.Futures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -92,14 +93,7 @@ final class GroupCommit implements AutoCloseable {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (cause instanceof Error error) {
-                        throw error;
-                    }
-                    throw new DataAccessException((SQLException) cause);
+                    throw new DataAccessException((SQLException) Futures.checkedCause(e));
                 }
             }
         } finally {
@@ -252,8 +246,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** A deadlock or serialization failure (SQLSTATE class 40): the database undid the work, and it may simply run again. */
     private static boolean isDeadlock(Exception e) {
-        SQLException sql = e instanceof SQLException s ? s : e.getCause() instanceof SQLException s ? s : null;
-        return sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("40");
+        return sqlState(e).startsWith("40");
     }
 
     /**
@@ -262,12 +255,14 @@ final class GroupCommit implements AutoCloseable {
      * other error of a unit is its own, rolled back to its savepoint.
      */
     private static boolean isTransactionLost(Exception e) {
+        String state = sqlState(e);
+        return state.startsWith("40") || state.startsWith("08") || state.equals("HYT00");
+    }
+
+    /** The SQLSTATE of a failure (thrown as is, or wrapped in a {@link DataAccessException}); "" when it has none. */
+    private static String sqlState(Exception e) {
         SQLException sql = e instanceof SQLException s ? s : e.getCause() instanceof SQLException s ? s : null;
-        if (sql == null) {
-            return false;
-        }
-        String state = sql.getSQLState();
-        return state != null && (state.startsWith("40") || state.startsWith("08") || state.equals("HYT00"));
+        return sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
     }
 
     @Override

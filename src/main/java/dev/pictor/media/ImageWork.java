@@ -1,5 +1,6 @@
 package dev.pictor.media;
 
+import dev.pictor.common.Futures;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -73,14 +74,7 @@ public final class ImageWork {
             }
             throw e;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw (E) cause;
+            throw (E) Futures.checkedCause(e);
         }
     }
 

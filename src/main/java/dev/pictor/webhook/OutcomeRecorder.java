@@ -1,6 +1,7 @@
 package dev.pictor.webhook;
 
 import dev.pictor.common.BackgroundLoop;
+import dev.pictor.common.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,7 @@ final class OutcomeRecorder {
         try {
             return pending.recorded().get();
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw new IllegalStateException(Futures.checkedCause(e));
         }
     }
 
