@@ -24,6 +24,27 @@ class TaskIdsTest {
     }
 
     @Test
+    void idsOfLaterMillisecondsSortAfterEarlierOnes() {
+        var ids = new TaskIds();
+        Instant second = Instant.ofEpochSecond(1_795_263_834L);
+        String previous = null;
+        for (int ms = 0; ms < 1000; ms++) {
+            String id = ids.next(second.plusMillis(ms));
+            assertThat(id).hasSize("task-unified-1795263834-".length() + 20);
+            if (previous != null) {
+                assertThat(id).as("ms %d", ms).isGreaterThan(previous);
+            }
+            previous = id;
+        }
+        // The 18 random characters still differ between ids of the same millisecond.
+        var sameMillisecond = new java.util.HashSet<String>();
+        for (int i = 0; i < 1000; i++) {
+            sameMillisecond.add(ids.next(second).substring("task-unified-1795263834-".length() + 2));
+        }
+        assertThat(sameMillisecond).hasSize(1000);
+    }
+
+    @Test
     void acceptsExactlyWhatThePatternAccepts() {
         String[] fixed = {null, "", "task-unified-", "task-unified-1-abcd", "task-unified-1-abc", "task-unified--abcd",
                 "task-unified-1234567890123-abcd", "task-unified-123456789012-abcd", "task-unified-1-" + "a".repeat(32),
