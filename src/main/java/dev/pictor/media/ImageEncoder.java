@@ -12,7 +12,10 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Encodes images as PNG, JPEG (quality 0.9) or lossless WebP. Same pixels in, same bytes out. */
+/**
+ * Encodes images as PNG (8-bit RGB(A) by {@link PngEncoder}, other pixel forms by ImageIO), JPEG
+ * (quality 0.9) or lossless WebP. Same pixels in, same bytes out.
+ */
 public final class ImageEncoder {
     private ImageEncoder() {
     }
@@ -20,7 +23,7 @@ public final class ImageEncoder {
     public static byte[] encode(BufferedImage image, ImageFormat format) {
         return switch (format) {
             case WEBP -> WebpLosslessEncoder.encode(image);
-            case PNG -> write(image, "png", null);
+            case PNG -> PngEncoder.handles(image) ? PngEncoder.encode(image) : write(image, "png", null);
             case JPEG -> write(toRgb(image), "jpeg", 0.9f);
         };
     }
