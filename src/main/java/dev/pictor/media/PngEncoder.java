@@ -14,13 +14,14 @@ import java.util.zip.Deflater;
  * Writes 8-bit RGB or RGBA PNG for the image types Pictor itself produces (the sandbox's paintings,
  * converted and resized outputs). ImageIO's writer took 11-14 ms of a 512x512 sandbox picture's 13-16
  * ms: it tries all five row filters on every row and goes through its stream and metadata layers. This
- * one copies the rows straight out of an int raster, uses one filter and deflates at level 3, which
- * measured 5-6 ms for the same picture (docs/architecture.md has the figures).
+ * one copies the rows straight out of an int raster, filters nothing and deflates at level 3, which
+ * measured 4.6-4.9 ms for the same picture (docs/architecture.md has the figures).
  *
- * <p>The filter is Up (each byte minus the one above): about as cheap as no filter, and on
- * photographs it gave files 15 % smaller than ImageIO's. Paeth gave photographs another 7 % but cost
- * 4 ms more per 512x512 picture; the sandbox's synthetic pictures come out larger than ImageIO's
- * (30 KB instead of 20 KB), which nothing depends on.
+ * <p>Why no row filter: deflate's cost here is coding literals, so what it can match is what makes it
+ * fast. The sandbox's pictures repeat the row above shifted by a pixel, which deflate matches whole;
+ * the Up filter turned them into short runs of small residuals (7.5 ms, files 30 KB instead of 23 KB).
+ * On photographs Up gave files 15 % smaller and no filter files as large as ImageIO's, which is what
+ * they were before; converted and resized outputs are rare and follow an upstream call of seconds.
  *
  * <p>Only images whose pixels are plain 8-bit sRGB samples are written here ({@link #handles}); others
  * (grey, 16-bit, indexed, premultiplied) keep ImageIO, which writes them in their own form. An image
@@ -28,7 +29,7 @@ import java.util.zip.Deflater;
  */
 final class PngEncoder {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    private static final int UP = 2;
+    private static final int NO_FILTER = 0;
     /** Deflate level 3: as fast as level 1 here (fewer literals to code) with files half the size. */
     private static final int LEVEL = 3;
     private static final int MAX_IDAT = 1 << 20;
@@ -69,20 +70,16 @@ final class PngEncoder {
         var deflater = new Deflater(LEVEL);
         var compressed = new Growable(Math.max(1024, width * height / 2));
         try {
-            int[] previous = new int[width]; // the row above the first is all zeros
-            int[] current = new int[width];
+            int[] pixels = new int[width];
             byte[] filtered = new byte[stride + 1];
-            filtered[0] = UP;
+            filtered[0] = NO_FILTER;
             for (int y = 0; y < height; y++) {
-                rows.read(y, current);
-                up(current, previous, filtered, alpha);
+                rows.read(y, pixels);
+                samples(pixels, filtered, alpha);
                 deflater.setInput(filtered);
                 while (!deflater.needsInput()) {
                     compressed.deflateFrom(deflater);
                 }
-                int[] swap = previous;
-                previous = current;
-                current = swap;
             }
             deflater.finish();
             while (!deflater.finished()) {
@@ -99,20 +96,17 @@ final class PngEncoder {
     }
 
     /**
-     * PNG filter type 2 on one row of 0xAARRGGBB pixels: each sample minus the one above it (zero above
-     * the first row), written R, G, B(, A) after the filter-type byte. Working on the packed ints skips
-     * a separate pass that unpacks them into bytes.
+     * One row of 0xAARRGGBB pixels as PNG samples, R, G, B(, A), after the filter-type byte (0: none;
+     * the class comment says why no filter).
      */
-    private static void up(int[] row, int[] above, byte[] filtered, boolean alpha) {
+    private static void samples(int[] row, byte[] filtered, boolean alpha) {
         int j = 1;
-        for (int x = 0; x < row.length; x++) {
-            int pixel = row[x];
-            int up = above[x];
-            filtered[j++] = (byte) ((pixel >>> 16) - (up >>> 16));
-            filtered[j++] = (byte) ((pixel >>> 8) - (up >>> 8));
-            filtered[j++] = (byte) (pixel - up);
+        for (int pixel : row) {
+            filtered[j++] = (byte) (pixel >>> 16);
+            filtered[j++] = (byte) (pixel >>> 8);
+            filtered[j++] = (byte) pixel;
             if (alpha) {
-                filtered[j++] = (byte) ((pixel >>> 24) - (up >>> 24));
+                filtered[j++] = (byte) (pixel >>> 24);
             }
         }
     }
