@@ -98,12 +98,20 @@ final class SandboxPainter {
         return h;
     }
 
-    /** Mixes b into a by weight/255 per channel. */
+    /**
+     * Mixes b into a by weight/255 per channel, each channel rounded down: (a * (255 - weight) + b *
+     * weight) / 255. Red and blue are worked out together in the two 16-bit halves of one int (each
+     * sum is at most 255 * 255, so neither spills into the other), and the division by 255 is
+     * (x + 1 + (x >> 8)) >> 8, which equals x / 255 for every x below 65,535 (the sums here are at most
+     * 65,025). It runs for most pixels of every picture (the discs); the per-channel form was about
+     * 15 % of a node's CPU on the dispatch path.
+     */
     private static int mix(int a, int b, int weight) {
         int inv = 255 - weight;
-        int r = (((a >> 16) & 0xff) * inv + ((b >> 16) & 0xff) * weight) / 255;
-        int g = (((a >> 8) & 0xff) * inv + ((b >> 8) & 0xff) * weight) / 255;
-        int bl = ((a & 0xff) * inv + (b & 0xff) * weight) / 255;
-        return (r << 16) | (g << 8) | bl;
+        int redBlue = (a & 0xff00ff) * inv + (b & 0xff00ff) * weight;
+        redBlue = ((redBlue + 0x10001 + ((redBlue >>> 8) & 0xff00ff)) >>> 8) & 0xff00ff;
+        int green = ((a >>> 8) & 0xff) * inv + ((b >>> 8) & 0xff) * weight;
+        green = (green + 1 + (green >> 8)) >> 8;
+        return redBlue | (green << 8);
     }
 }
