@@ -12,10 +12,10 @@ import java.util.zip.Deflater;
 
 /**
  * Writes 8-bit RGB or RGBA PNG for the image types Pictor itself produces (the sandbox's paintings,
- * converted and resized outputs). ImageIO's writer took 11-14 ms of a 512x512 sandbox picture's 13-16
- * ms: it tries all five row filters on every row and goes through its stream and metadata layers. This
- * one copies the rows straight out of an int raster, filters nothing and deflates at level 3, which
- * measured 4.6-4.9 ms for the same picture (docs/architecture.md has the figures).
+ * converted and resized outputs). ImageIO's writer took 12-15 ms for a 512x512 sandbox picture: it
+ * tries all five row filters on every row and goes through its stream and metadata layers. This one
+ * copies the rows straight out of an int raster, filters nothing and deflates at level 3, which
+ * measured 4.2-4.6 ms for the same picture (docs/architecture.md has the figures).
  *
  * <p>Why no row filter: deflate's cost here is coding literals, so what it can match is what makes it
  * fast. The sandbox's pictures repeat the row above shifted by a pixel, which deflate matches whole;
@@ -30,7 +30,7 @@ import java.util.zip.Deflater;
 final class PngEncoder {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final int NO_FILTER = 0;
-    /** Deflate level 3: as fast as level 1 here (fewer literals to code) with files half the size. */
+    /** Deflate level 3: as fast as level 1 on these rows, with files about a tenth smaller. */
     private static final int LEVEL = 3;
     private static final int MAX_IDAT = 1 << 20;
 
