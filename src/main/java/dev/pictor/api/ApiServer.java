@@ -56,8 +56,10 @@ public final class ApiServer implements AutoCloseable {
             JettyErrors.install(config.jetty, settings.headerTimeout());
             // Clients and proxies build paths like //api/generate/submit from a base URL with a trailing slash.
             config.router.treatMultipleSlashesAsSingleSlash = true;
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method(), ctx.path(), ctx.status().getCode(),
-                    ms.longValue(), RequestIds.of(ctx)));
+            config.requestLogger.http((ctx, ms) -> logAccess(ctx.method().name(), ctx.path(), ctx.status().getCode(), ms.longValue(), RequestIds.of(ctx)));
+            // In front of the servlet context Javalin builds (it nests its context in the handler it finds).
+            List<CachedAnswers> cached = groups.stream().filter(CachedAnswers.class::isInstance).map(CachedAnswers.class::cast).toList();
+            config.jetty.modifyServer(server -> server.setHandler(new CachedAnswerHandler(keys, cached, requestIds)));
             // One before handler for every request, not one per path pattern: Javalin matches each
             // pattern's regex on every request, which cost more than the cached status read itself.
             config.routes.before(ctx -> {
@@ -93,6 +95,11 @@ public final class ApiServer implements AutoCloseable {
             config.routes.error(405, ctx -> HttpJson.error(ctx, new ApiException(405, "invalid_request_error",
                     "method " + ctx.method() + " is not allowed on " + ctx.path(), null, null)));
         });
+    }
+
+    /** The access log line of a request: no query string, no headers, nothing a caller sent but the path. */
+    static void logAccess(String method, String path, int status, long millis, String requestId) {
+        access.info("{} {} {} {}ms {}", method, path, status, millis, requestId);
     }
 
     public ApiServer start() {
@@ -149,7 +156,8 @@ public final class ApiServer implements AutoCloseable {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
             throw ApiException.unauthorized("malformed Authorization header: expected Bearer <key>");
         }
-        Principal principal = keys.authenticate(header.substring(7).trim())
+        CachedAnswerHandler.KeyCheck checked = ctx.attribute(CachedAnswerHandler.KEY_CHECK);
+        Principal principal = (checked != null && checked.header().equals(header) ? checked.principal() : keys.authenticate(header.substring(7).trim()))
                 .orElseThrow(() -> ApiException.unauthorized("invalid API key"));
         admit(ctx, gate, addresses, principal);
         ctx.attribute(PRINCIPAL, principal);

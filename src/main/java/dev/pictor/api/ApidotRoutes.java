@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The APIDot-compatible task API (submit, status), Pictor's additions to it (wait mode, idempotent
  * submit, cancel, listing, server-sent status events) and the model catalog.
  */
-public final class ApidotRoutes implements RouteGroup {
+public final class ApidotRoutes implements RouteGroup, CachedAnswers {
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final int MAX_PAGE = 100;
@@ -217,6 +217,20 @@ public final class ApidotRoutes implements RouteGroup {
         String body = Json.write(HttpJson.envelope(taskView.render(task, tasks.queuePosition(task))));
         finished.put(task, linkExpiry, body, readAt);
         ctx.status(200).contentType("application/json").result(body);
+    }
+
+    private static final String STATUS_PATH = "/api/generate/status/";
+
+    @Override
+    public String pathPrefix() {
+        return STATUS_PATH;
+    }
+
+    /** The status answer of an ended task of the principal's tenant, from {@link FinishedStatusCache}, while its links are current. */
+    @Override
+    public byte[] cachedAnswer(Principal principal, String path) {
+        FinishedStatusCache.Entry hit = finished.get(principal.tenantId(), path.substring(STATUS_PATH.length()));
+        return hit != null && hit.linkExpiry() == taskView.linkExpiry() ? hit.body() : null;
     }
 
     private void cancel(Context ctx) {

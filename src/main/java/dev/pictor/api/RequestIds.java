@@ -33,10 +33,14 @@ final class RequestIds {
 
     /** Runs first on every request. */
     void assign(Context ctx) {
-        String given = ctx.header(HEADER);
-        String id = given != null && SANE.matcher(given).matches() ? given : newId();
+        String id = idFor(ctx.header(HEADER));
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
+    }
+
+    /** The caller's id when it sent a sane one, else a new one. */
+    String idFor(String given) {
+        return given != null && SANE.matcher(given).matches() ? given : newId();
     }
 
     /** The request's id; null only for a request that never reached {@link #assign}. */

@@ -61,6 +61,29 @@ class FinishedStatusTest {
         }
     }
 
+    @Test
+    void aCachedAnswerStillHonoursRevocationAndEachKeysRequestLimit() {
+        try (TestNode node = TestNode.start()) {
+            String id = node.client().submit(KEY, "z-image", (ObjectNode) Json.parse("{\"prompt\":\"limits\",\"size\":\"1:1\"}"));
+            node.client().awaitTerminal(KEY, id, Duration.ofSeconds(10));
+            var created = node.client().post("/api/admin/keys", "{\"name\":\"poller\"}", KEY).data();
+            String poller = created.get("key").asString();
+            assertThat(node.client().get("/api/generate/status/" + id, poller).status()).isEqualTo(200);
+            assertThat(node.client().get("/api/generate/status/" + id, poller).status()).isEqualTo(200);
+            node.client().post("/api/admin/keys/" + created.get("id").asString() + "/revoke", "{}", KEY);
+            var revoked = node.client().get("/api/generate/status/" + id, poller);
+            assertThat(revoked.status()).isEqualTo(401);
+            assertThat(revoked.body().path("error").path("type").asString()).isEqualTo("authentication_error");
+
+            String limited = node.client().post("/api/admin/keys", "{\"name\":\"limited\",\"rate_limit\":2}", KEY).data().get("key").asString();
+            assertThat(node.client().get("/api/generate/status/" + id, limited).status()).isEqualTo(200);
+            assertThat(node.client().get("/api/generate/status/" + id, limited).status()).isEqualTo(200);
+            var third = node.client().get("/api/generate/status/" + id, limited);
+            assertThat(third.status()).isEqualTo(429);
+            assertThat(third.raw().headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
     private static long expires(String url) {
         String query = url.substring(url.indexOf('?') + 1);
         for (String pair : query.split("&")) {
