@@ -1,6 +1,7 @@
 package dev.pictor.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Blobs as files under one directory. Writes go to a temporary file that is moved into place, so a
@@ -41,30 +44,47 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     private static void writeOnce(Path target, byte[] bytes) throws IOException {
-        Path tmp = tempFileIn(target.getParent());
+        Path tmp = writeTemporary(target.getParent(), bytes);
+        boolean moved = false;
         try {
-            Files.write(tmp, bytes);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            moved = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 
     /**
-     * A new temporary file in {@code dir}, making the folder as needed. A delete that empties the
-     * folder removes it, possibly between the two steps; then the folder is made again.
+     * Writes the bytes to a new temporary file in {@code dir}, making the folder as needed, with one
+     * open: a random name opened with CREATE_NEW. {@code Files.createTempFile} would open the file
+     * twice (to create it, then to write it) and draw the name from the process's one SecureRandom;
+     * that was most of a blob write's cost. The name needs to be unique in the folder, not secret.
+     * A delete that empties the folder removes it, possibly between the two steps; then the folder is
+     * made again.
      */
-    private static Path tempFileIn(Path dir) throws IOException {
+    private static Path writeTemporary(Path dir, byte[] bytes) throws IOException {
         for (int tries = 1; ; tries++) {
+            Path tmp = dir.resolve(".upload-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
             try {
                 Files.createDirectories(dir);
-                return Files.createTempFile(dir, ".upload-", ".tmp");
+                try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    out.write(bytes);
+                } catch (IOException | RuntimeException e) {
+                    if (!(e instanceof NoSuchFileException) && !(e instanceof FileAlreadyExistsException)) {
+                        Files.deleteIfExists(tmp); // a half-written file (a full disk, say) is not left behind
+                    }
+                    throw e;
+                }
+                return tmp;
             } catch (NoSuchFileException | FileAlreadyExistsException e) {
-                // FileAlreadyExists: createDirectories saw the folder, then found it gone when checking it
+                // NoSuchFile: the folder went between the two steps. FileAlreadyExists: createDirectories
+                // saw the folder, then found it gone when checking it, or (once in 2^64) the name was taken.
                 if (tries == 10 || Files.exists(dir) && !Files.isDirectory(dir)) {
                     throw e;
                 }
