@@ -33,6 +33,17 @@ public enum Dialect {
     }
 
     /**
+     * Whether {@code SELECT ... ORDER BY <an index's columns> LIMIT n FOR UPDATE SKIP LOCKED} reads the
+     * index in order and stops at the limit. PostgreSQL's does. H2 reads a secondary index in order
+     * only without FOR UPDATE; with it, H2 locks and sorts every matching row first (306 ms for one
+     * claim of 64 over 100,000 due rows, against 0.2 ms without the lock), so on H2 the queue claim
+     * picks its rows unlocked and then locks those still due.
+     */
+    public boolean locksRowsInIndexOrder() {
+        return this == POSTGRESQL;
+    }
+
+    /**
      * Whether {@link #insertThenInsert} is available: one statement for a row, a second row that
      * follows from it and (optionally) the peers' wake-up, with PostgreSQL's data-modifying CTEs. H2
      * has none, and needs none: it is embedded, so a statement costs no round trip.

@@ -90,6 +90,47 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void tasksPutBackToWaitAreClaimedBeforeFreshOnesEachOldestDueFirstAndQueuePositionsAgree() {
+        Task polled = submit("a", T0, "sandbox");
+        Task retried = submit("a", T0, "sandbox");
+        Claim poll = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
+        Claim retry = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
+        assertThat(List.of(poll.taskId(), retry.taskId())).containsExactly(polled.id(), retried.id());
+        assertThat(store.awaitUpstream(poll, "job-1", 10, T0.plusSeconds(20))).isTrue();
+        assertThat(store.retryLater(retry, T0.plusSeconds(10), new RouteLogEntry(T0, "sandbox", 1, ErrorCode.UPSTREAM_ERROR, "HTTP 503"))).isTrue();
+        Task fresh = submit("a", T0.plusSeconds(1), "sandbox");
+        Task newer = submit("a", T0.plusSeconds(2), "sandbox");
+
+        Instant before = T0.plusSeconds(5); // neither put-back is due yet
+        assertThat(store.queuePosition(fresh.id(), before)).hasValue(0L);
+        assertThat(store.queuePosition(retried.id(), before)).isEmpty();
+        Instant later = T0.plusSeconds(30);
+        assertThat(store.queuePosition(retried.id(), later)).hasValue(0L);
+        assertThat(store.queuePosition(polled.id(), later)).hasValue(1L);
+        assertThat(store.queuePosition(fresh.id(), later)).hasValue(2L);
+        assertThat(store.queuePosition(newer.id(), later)).hasValue(3L);
+        assertThat(store.claim("n", SANDBOX, 3, later, LEASE)).extracting(Claim::taskId).containsExactly(retried.id(), polled.id(), fresh.id());
+        assertThat(store.claim("n", SANDBOX, 3, later, LEASE)).extracting(Claim::taskId).containsExactly(newer.id());
+    }
+
+    @Test
+    void rowsWaitingForALaterPollNeitherHideFreshTasksNorTakeAClaimsRoom() {
+        for (int i = 0; i < 40; i++) {
+            submit("a", T0, "sandbox");
+            Claim c = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
+            assertThat(store.awaitUpstream(c, "job-" + i, 0, T0.plusSeconds(60))).isTrue();
+        }
+        Task first = submit("a", T0.plusSeconds(1), "sandbox");
+        Task second = submit("a", T0.plusSeconds(2), "sandbox");
+        assertThat(store.claim("n", SANDBOX, 2, T0.plusSeconds(3), LEASE)).extracting(Claim::taskId).containsExactly(first.id(), second.id());
+        assertThat(store.claim("n", SANDBOX, 100, T0.plusSeconds(30), LEASE)).isEmpty();
+        // At 60 s the polls are due, and so (since 33 s) are the two leases nobody renewed: the polls go first.
+        assertThat(store.claim("n", SANDBOX, 40, T0.plusSeconds(60), LEASE)).hasSize(40)
+                .allSatisfy(c -> assertThat(c.task().upstreamRef()).startsWith("job-"));
+        assertThat(store.claim("n", SANDBOX, 40, T0.plusSeconds(60), LEASE)).extracting(Claim::taskId).containsExactly(first.id(), second.id());
+    }
+
+    @Test
     void concurrentClaimersNeverShareATask() throws Exception {
         int tasks = 200;
         for (int i = 0; i < tasks; i++) {
