@@ -153,14 +153,23 @@ public final class ApiServer implements AutoCloseable {
             }
             throw ApiException.unauthorized("missing API key: send Authorization: Bearer <key>");
         }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+        String presented = bearerKey(header);
+        if (presented == null) {
             throw ApiException.unauthorized("malformed Authorization header: expected Bearer <key>");
         }
         CachedAnswerHandler.KeyCheck checked = ctx.attribute(CachedAnswerHandler.KEY_CHECK);
-        Principal principal = (checked != null && checked.header().equals(header) ? checked.principal() : keys.authenticate(header.substring(7).trim()))
+        Principal principal = (checked != null && checked.header().equals(header) ? checked.principal() : keys.authenticate(presented))
                 .orElseThrow(() -> ApiException.unauthorized("invalid API key"));
         admit(ctx, gate, addresses, principal);
         ctx.attribute(PRINCIPAL, principal);
+    }
+
+    /** The key of an {@code Authorization: Bearer <key>} header (scheme case-insensitive); null when the header is not of that form. */
+    static String bearerKey(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            return null;
+        }
+        return header.substring(7).trim();
     }
 
     /** The key's address whitelist (403) and hourly request limit (429 with Retry-After). */

@@ -77,11 +77,8 @@ final class CachedAnswerHandler extends Handler.Wrapper {
             return null;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String presented = header.substring(7).trim();
-        if (presented.isEmpty()) {
+        String presented = ApiServer.bearerKey(header);
+        if (presented == null) {
             return null;
         }
         Optional<Principal> principal;

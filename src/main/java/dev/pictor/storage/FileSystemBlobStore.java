@@ -75,10 +75,10 @@ public final class FileSystemBlobStore implements BlobStore {
                 Files.createDirectories(dir);
                 try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     out.write(bytes);
+                } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                    throw e; // nothing was written: the loop below tries again
                 } catch (IOException | RuntimeException e) {
-                    if (!(e instanceof NoSuchFileException) && !(e instanceof FileAlreadyExistsException)) {
-                        Files.deleteIfExists(tmp); // a half-written file (a full disk, say) is not left behind
-                    }
+                    Files.deleteIfExists(tmp); // a half-written file (a full disk, say) is not left behind
                     throw e;
                 }
                 return tmp;

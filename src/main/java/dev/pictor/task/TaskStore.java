@@ -268,6 +268,12 @@ public final class TaskStore {
         return jdbc.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId);
     }
 
+    /** One kind (waiting or fresh) of an upstream's due rows in claim order; the ORDER BY is the index's columns, so it is read in order. */
+    private static final String CLAIM_DUE = "SELECT seq, task_id, attempts FROM task_queue WHERE waiting = ? AND provider = ? AND due_at <= ? "
+            + "ORDER BY waiting, provider, due_at, seq LIMIT ?";
+    /** On H2, the rows {@link #CLAIM_DUE} picked that are still due and free, locked (see {@link dev.pictor.db.Dialect#locksRowsInIndexOrder}). */
+    private static final String LOCK_STILL_DUE = "SELECT seq FROM task_queue WHERE seq = ANY(?) AND waiting = ? AND due_at <= ? FOR UPDATE SKIP LOCKED";
+
     /**
      * Claims up to {@code limit} due queue rows of the given upstreams for {@code owner}, and marks
      * their tasks running, in one transaction. SKIP LOCKED lets concurrent claimers (threads or
@@ -285,6 +291,8 @@ public final class TaskStore {
         return jdbc.inTransaction(tx -> {
             record Row(long seq, String taskId, int attempts) {
             }
+            Jdbc.RowMapper<Row> toRow = rs -> new Row(rs.getLong(1), rs.getString(2), rs.getInt(3));
+            boolean lockInOrder = jdbc.dialect().locksRowsInIndexOrder();
             List<Row> rows = new ArrayList<>();
             for (String upstream : upstreams) {
                 for (boolean waiting : new boolean[] {true, false}) {
@@ -292,22 +300,17 @@ public final class TaskStore {
                     if (left <= 0) {
                         continue;
                     }
-                    // The ORDER BY is the index's columns, so the index is read in order from the first due row.
-                    String due = "SELECT seq, task_id, attempts FROM task_queue WHERE waiting = ? AND provider = ? AND due_at <= ? "
-                            + "ORDER BY waiting, provider, due_at, seq LIMIT ?";
-                    Jdbc.RowMapper<Row> row = rs -> new Row(rs.getLong(1), rs.getString(2), rs.getInt(3));
-                    if (jdbc.dialect().locksRowsInIndexOrder()) {
-                        rows.addAll(tx.query(due + " FOR UPDATE SKIP LOCKED", row, waiting, upstream, now, left));
+                    if (lockInOrder) {
+                        rows.addAll(tx.query(CLAIM_DUE + " FOR UPDATE SKIP LOCKED", toRow, waiting, upstream, now, left));
                         continue;
                     }
-                    List<Row> candidates = tx.query(due, row, waiting, upstream, now, left);
-                    if (candidates.isEmpty()) {
-                        continue;
+                    List<Row> candidates = tx.query(CLAIM_DUE, toRow, waiting, upstream, now, left);
+                    if (!candidates.isEmpty()) {
+                        // Locked now, if still due and not locked by another claimer (which may have taken them since).
+                        Set<Long> locked = new HashSet<>(tx.query(LOCK_STILL_DUE, rs -> rs.getLong(1),
+                                candidates.stream().map(Row::seq).toArray(Long[]::new), waiting, now));
+                        candidates.stream().filter(c -> locked.contains(c.seq())).forEach(rows::add);
                     }
-                    // Locked now, if still due and not locked by another claimer (which may have taken them since).
-                    Set<Long> locked = new HashSet<>(tx.query("SELECT seq FROM task_queue WHERE seq = ANY(?) AND waiting = ? AND due_at <= ? FOR UPDATE SKIP LOCKED",
-                            rs -> rs.getLong(1), candidates.stream().map(Row::seq).toArray(Long[]::new), waiting, now));
-                    candidates.stream().filter(c -> locked.contains(c.seq())).forEach(rows::add);
                 }
             }
             List<Claim> claims = new ArrayList<>(rows.size());
