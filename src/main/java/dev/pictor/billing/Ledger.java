@@ -55,21 +55,39 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
         GenerationRequest request = catalog.find(task.model()).orElseThrow().restore(Json.parse(task.inputJson()));
         long amount = prices.estimate(request);
         boolean counted = countAgainstKeyLimits(tx, task, amount);
-        Optional<Billing> billing = billing(tx, task.tenantId());
-        if (billing.orElse(Billing.UNLIMITED) == Billing.PREPAID) {
+        // unlimited tenants: no balance to move, but the charge row still says what the task costs
+        Billing billing = insertCharge(tx, task, amount, counted).orElse(Billing.UNLIMITED);
+        if (billing == Billing.PREPAID) {
             int lowered = tx.update("UPDATE credit_account SET balance = balance - ? WHERE tenant_id = ? AND balance >= ?",
                     amount, task.tenantId(), amount);
             if (lowered == 0) {
+                // the whole submit rolls back, the charge row with it
                 long balance = tx.queryOne("SELECT balance FROM credit_account WHERE tenant_id = ?", rs -> rs.getLong(1), task.tenantId())
                         .orElse(0L);
                 throw new InsufficientCreditsException(task.model(), amount, balance);
             }
             append(tx, task.tenantId(), task.id(), "reserve", -amount, null);
         }
-        // unlimited tenants: no balance to move, but the charge row still says what the task costs
-        tx.update("INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at, key_id, counted)"
-                        + " VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?)",
-                task.id(), task.tenantId(), task.model(), amount, task.createdAt(), task.key() == null ? null : task.key().id(), counted);
+    }
+
+    private static final String INSERT_CHARGE = "INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at, "
+            + "key_id, counted) VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?)";
+    private static final String BILLING = "SELECT billing FROM credit_account WHERE tenant_id = ?";
+
+    /**
+     * Writes the task's charge row and reads how its tenant pays (empty: no account, so unlimited);
+     * on PostgreSQL in one round trip, the submit's second and last.
+     */
+    private static Optional<Billing> insertCharge(Jdbc.Tx tx, NewTask task, long amount, boolean counted) throws SQLException {
+        Object[] charge = {task.id(), task.tenantId(), task.model(), amount, task.createdAt(), task.keyId(), counted};
+        String both = tx.dialect().insertAnswering(INSERT_CHARGE, BILLING);
+        if (both == null) {
+            tx.update(INSERT_CHARGE, charge);
+            return billing(tx, task.tenantId());
+        }
+        Object[] params = java.util.Arrays.copyOf(charge, charge.length + 1);
+        params[charge.length] = task.tenantId();
+        return tx.queryOne(both, rs -> rs.getString(1) == null ? null : parse(rs.getString(1)), params);
     }
 
     /**
@@ -226,7 +244,7 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     }
 
     private static Optional<Billing> billing(Jdbc.Tx tx, String tenantId) throws SQLException {
-        return tx.queryOne("SELECT billing FROM credit_account WHERE tenant_id = ?", rs -> parse(rs.getString(1)), tenantId);
+        return tx.queryOne(BILLING, rs -> parse(rs.getString(1)), tenantId);
     }
 
     private void append(Jdbc.Tx tx, String tenantId, String taskId, String kind, long amount, String reason) throws SQLException {

@@ -67,6 +67,17 @@ public enum Dialect {
     }
 
     /**
+     * One statement that inserts a row ({@code insert}, an INSERT ... VALUES) and answers a scalar
+     * query ({@code scalarQuery}, one column of at most one row) with it: on PostgreSQL the query
+     * becomes the INSERT's {@code RETURNING} column, read by the same round trip; its parameters
+     * follow the INSERT's. Null on H2, which has no RETURNING and, embedded, saves nothing by one
+     * statement: run the two one after the other there.
+     */
+    public String insertAnswering(String insert, String scalarQuery) {
+        return this == POSTGRESQL ? insert + " RETURNING (" + scalarQuery + ")" : null;
+    }
+
+    /**
      * Adds to a key's window counter (table {@code api_key_window}) in one statement, only while the
      * sum stays within a limit: a row of an older window is moved to the given window and restarted
      * at the amount; a row of this (or a newer) window grows only if {@code used + amount <= limit}.

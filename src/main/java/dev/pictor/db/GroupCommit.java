@@ -26,8 +26,9 @@ import javax.sql.DataSource;
  * <p>How: each writer thread takes whatever work is waiting (up to {@code maxBatch}), runs it in one
  * transaction and commits. Nothing waits for company: an idle writer takes a lone caller at once, so
  * a quiet node answers as fast as before, and a busy one folds in whatever queued while the previous
- * commit ran. Each unit of a batch of several runs inside its own savepoint: a unit that throws is
- * rolled back alone and its caller gets the exception, while the others commit. A failure of the
+ * commit ran. A unit that throws is rolled back alone and its caller gets the exception, while the
+ * others commit: the batch is tried with nothing between its units, and if one of them fails it
+ * runs again with each unit in a savepoint of its own ({@link #runBatch}). A failure of the
  * shared transaction itself (the commit, a lost connection, a deadlock) fails no one outright: every
  * unit of the batch then runs again alone, in a transaction of its own, as if grouping were off.
  *
@@ -52,6 +53,7 @@ final class GroupCommit implements AutoCloseable {
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong units = new AtomicLong();
+    private final AtomicLong rerunGuarded = new AtomicLong();
     private volatile boolean closed;
 
     private static final Unit<Void> STOP = new Unit<>("", tx -> null, new CompletableFuture<>());
@@ -103,9 +105,15 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** Batches run and units in them (for tests and the bench): their ratio is the mean batch size. */
+    /** Batches run after a failing unit that run guarded (each unit in a savepoint) before trying unguarded again. */
+    private static final int GUARDED_AFTER_FAILURE = 16;
+
+    /**
+     * Batches run, units in them (their ratio is the mean batch size), and batches run a second time
+     * guarded because a unit failed unguarded (for tests and the bench).
+     */
     long[] counts() {
-        return new long[] {batches.get(), units.get()};
+        return new long[] {batches.get(), units.get(), rerunGuarded.get()};
     }
 
     int waiting() {
@@ -114,6 +122,9 @@ final class GroupCommit implements AutoCloseable {
 
     private void write() {
         List<Unit<?>> batch = new ArrayList<>(maxBatch);
+        // After a batch with a failing unit, the next ones run guarded straight away: a client that
+        // keeps failing (out of credits, say) would otherwise cost every batch it joins a second run.
+        int guardedBatchesLeft = 0;
         while (true) {
             try {
                 batch.add(waiting.take());
@@ -124,7 +135,11 @@ final class GroupCommit implements AutoCloseable {
             boolean stop = batch.remove(STOP);
             try {
                 if (!batch.isEmpty()) {
-                    runBatch(batch);
+                    if (runBatch(batch, guardedBatchesLeft > 0)) {
+                        guardedBatchesLeft = GUARDED_AFTER_FAILURE;
+                    } else if (batch.size() > 1 && guardedBatchesLeft > 0) {
+                        guardedBatchesLeft--;
+                    }
                 }
             } catch (Throwable t) {
                 // An Error inside a body: its callers (and any left unanswered) get it; the writer goes on.
@@ -139,14 +154,55 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private void runBatch(List<Unit<?>> batch) {
+    /**
+     * Runs a batch of several units in one transaction; returns whether one of them failed. Unguarded,
+     * the units run one after another with nothing between them; guarded, each runs inside a savepoint
+     * of its own. A savepoint costs a round trip on PostgreSQL, and a subtransaction (with an xid of
+     * its own once it writes) on the server, so a batch is first tried unguarded: when every unit
+     * succeeds, as nearly all do, that is the whole cost. When one fails, the transaction is rolled
+     * back whole (on PostgreSQL it is unusable after a failed statement anyway) and the batch runs
+     * again guarded, where the failing unit is rolled back alone.
+     */
+    private boolean runBatch(List<Unit<?>> batch, boolean guarded) {
         batches.incrementAndGet();
         units.addAndGet(batch.size());
         if (batch.size() == 1) {
             runAlone(batch.getFirst());
-            return;
+            return false;
         }
         batch.sort(Comparator.comparing(Unit::lockKey));
+        boolean failedUnguarded = false;
+        if (!guarded) {
+            Outcome outcome = tryBatch(batch, false);
+            if (outcome == Outcome.COMMITTED) {
+                return false;
+            }
+            if (outcome == Outcome.LOST) {
+                batch.forEach(this::runAlone);
+                return false;
+            }
+            rerunGuarded.incrementAndGet();
+            failedUnguarded = true;
+        }
+        Outcome outcome = tryBatch(batch, true);
+        if (outcome == Outcome.LOST) {
+            batch.forEach(this::runAlone);
+        }
+        return failedUnguarded || outcome == Outcome.COMMITTED_WITHOUT_SOME;
+    }
+
+    private enum Outcome {
+        /** Committed, every unit succeeded; every caller has its answer. */
+        COMMITTED,
+        /** Guarded: committed what succeeded; every caller has its answer, one or more of them a failure. */
+        COMMITTED_WITHOUT_SOME,
+        /** Unguarded, a unit failed: everything was rolled back and no caller has been answered. */
+        UNIT_FAILED,
+        /** The shared transaction failed (a deadlock, the commit, the connection): nothing is durable, no caller answered. */
+        LOST
+    }
+
+    private Outcome tryBatch(List<Unit<?>> batch, boolean guarded) {
         List<Object> results = new ArrayList<>(batch.size());
         List<Throwable> failures = new ArrayList<>(batch.size());
         int[] afterCommitEnds = new int[batch.size()];
@@ -157,7 +213,7 @@ final class GroupCommit implements AutoCloseable {
             try {
                 for (int i = 0; i < batch.size(); i++) {
                     Unit<?> unit = batch.get(i);
-                    Savepoint savepoint = c.setSavepoint();
+                    Savepoint savepoint = guarded ? c.setSavepoint() : null;
                     int afterCommitMark = tx.afterCommit.size();
                     try {
                         results.add(unit.body().run(tx));
@@ -168,6 +224,10 @@ final class GroupCommit implements AutoCloseable {
                     } catch (SQLException | RuntimeException e) {
                         if (isTransactionLost(e)) {
                             throw e;
+                        }
+                        if (!guarded) {
+                            c.rollback();
+                            return Outcome.UNIT_FAILED;
                         }
                         c.rollback(savepoint);
                         tx.afterCommit.subList(afterCommitMark, tx.afterCommit.size()).clear();
@@ -186,10 +246,8 @@ final class GroupCommit implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            // The shared transaction failed (a deadlock, the commit, the connection): nothing of it is
-            // durable, so every unit runs again alone, exactly as without grouping.
-            batch.forEach(this::runAlone);
-            return;
+            // Every unit runs again alone, exactly as without grouping.
+            return Outcome.LOST;
         }
         // Each unit's after-commit actions run as they would after its own commit; one that throws
         // fails its own caller (as it would alone), not the others.
@@ -206,6 +264,7 @@ final class GroupCommit implements AutoCloseable {
             start = afterCommitEnds[i];
             complete(batch.get(i), results.get(i), failure);
         }
+        return failures.stream().allMatch(java.util.Objects::isNull) ? Outcome.COMMITTED : Outcome.COMMITTED_WITHOUT_SOME;
     }
 
     @SuppressWarnings("unchecked")

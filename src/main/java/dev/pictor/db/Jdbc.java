@@ -86,9 +86,9 @@ public final class Jdbc implements AutoCloseable {
         return groupCommit == null ? inTransaction(body) : groupCommit.run(lockKey, body);
     }
 
-    /** Batches and units group commit has run so far ({0, 0} without it): units over batches is the mean batch size. */
+    /** Batches, units and guarded re-runs group commit has had so far (zeros without it); units over batches is the mean batch size. */
     public long[] groupCommitCounts() {
-        return groupCommit == null ? new long[] {0, 0} : groupCommit.counts();
+        return groupCommit == null ? new long[] {0, 0, 0} : groupCommit.counts();
     }
 
     /** Callers waiting for a group-commit writer (for tests). */

@@ -97,6 +97,7 @@ abstract class GroupCommitContract {
         // The hold's batch was counted before; the 20 that queued behind it committed as one batch.
         assertThat(after[0] - before[0]).isEqualTo(1);
         assertThat(after[1] - before[1]).isEqualTo(20);
+        assertThat(after[2] - before[2]).as("a batch whose units all succeed runs once").isZero();
     }
 
     @Test
@@ -135,6 +136,44 @@ abstract class GroupCommitContract {
         assertThatThrownBy(duplicate::get).hasCauseInstanceOf(DataAccessException.class);
         assertThat(ids()).containsExactly("a1", "a4", "hold");
         assertThat(afterCommit).containsExactly("a4");
+        assertThat(jdbc.groupCommitCounts()[2]).as("tried unguarded, then again with savepoints").isEqualTo(1);
+    }
+
+    /** Holds the writer, queues {@code good} inserts and (when {@code failing}) one that fails in the database, then lets the batch run. */
+    private void batchOf(String prefix, int good, boolean failing) throws Exception {
+        List<Future<?>> answers = new ArrayList<>();
+        CountDownLatch release = holdWriter(answers);
+        for (int i = 0; i < good; i++) {
+            answers.add(insertLater(prefix + i));
+        }
+        Future<Integer> duplicate = failing
+                ? callers.submit(() -> jdbc.inGroupTransaction(prefix + "x", tx -> tx.update("INSERT INTO gc_probe (id, n) VALUES ('hold', 9)")))
+                : null;
+        awaitQueued(good + (failing ? 1 : 0));
+        release.countDown();
+        for (Future<?> answer : answers) {
+            answer.get();
+        }
+        if (duplicate != null) {
+            assertThatThrownBy(duplicate::get).hasCauseInstanceOf(DataAccessException.class);
+        }
+        jdbc.update("DELETE FROM gc_probe WHERE id = 'hold'");
+    }
+
+    @Test
+    void afterAFailingUnitTheNextBatchesRunGuardedStraightAwayAndLaterOnesUnguardedAgain() throws Exception {
+        batchOf("f", 3, true);
+        assertThat(jdbc.groupCommitCounts()[2]).isEqualTo(1);
+        // Straight after, a batch with a failing unit runs once, guarded: no second run.
+        batchOf("g", 3, true);
+        assertThat(jdbc.groupCommitCounts()[2]).isEqualTo(1);
+        // Sixteen clean batches later, batches are tried unguarded again.
+        for (int i = 0; i < 16; i++) {
+            batchOf("h" + (char) ('a' + i), 2, false);
+        }
+        batchOf("k", 3, true);
+        assertThat(jdbc.groupCommitCounts()[2]).isEqualTo(2);
+        assertThat(ids()).hasSize(3 + 3 + 16 * 2 + 3);
     }
 
     @Test
