@@ -296,6 +296,21 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void overdueTasksOfBothOpenStatusesComeOldestDeadlineFirstUpToTheLimit() {
+        Task runningFirst = submit("a", T0, "sandbox");
+        store.claim("n", SANDBOX, 1, T0, LEASE);
+        Task queuedSecond = submit("a", T0.plus(Duration.ofMinutes(1)), "sandbox");
+        Task runningThird = submit("a", T0.plus(Duration.ofMinutes(2)), "other");
+        store.claim("n", List.of("other"), 1, T0.plus(Duration.ofMinutes(2)), LEASE);
+        Task notYetDue = submit("a", T0.plus(Duration.ofMinutes(3)), "sandbox");
+        Instant now = T0.plus(Duration.ofMinutes(12)).plusSeconds(30);
+        assertThat(store.find("a", runningThird.id())).get().extracting(Task::status).isEqualTo(TaskStatus.RUNNING);
+        assertThat(store.overdueTaskIds(now, 10)).containsExactly(runningFirst.id(), queuedSecond.id(), runningThird.id())
+                .doesNotContain(notYetDue.id());
+        assertThat(store.overdueTaskIds(now, 2)).containsExactly(runningFirst.id(), queuedSecond.id());
+    }
+
+    @Test
     void overdueTasksAreFailedWithTimeoutAndLeaveTheQueue() {
         Task queued = submit("a", T0, "sandbox");
         Task running = submit("a", T0, "sandbox");
