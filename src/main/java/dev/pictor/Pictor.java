@@ -172,7 +172,8 @@ public final class Pictor implements AutoCloseable {
         var store = new TaskStore(database.jdbc(), onTerminal, outbox, ledger, events);
         metrics.bindTaskGauges(store::countsByStatusAndModel, () -> store.queueDepth(clock.instant()));
         metrics.bindWebhookBacklog(webhookStore::backlog);
-        metrics.bindGroupCommit(database.jdbc(), jdbc -> jdbc.groupCommitCounts()[0], jdbc -> jdbc.groupCommitCounts()[1]);
+        metrics.bindGroupCommit(database.jdbc(), jdbc -> jdbc.groupCommitCounts()[0], jdbc -> jdbc.groupCommitCounts()[1],
+                jdbc -> jdbc.groupCommitCounts()[2]);
         var dispatcher = new Dispatcher(store, catalog, upstreams, fetcher, decodes, blobs, fileUrls, metrics, clock, nodeId, settings.tasks());
         var tasks = new TaskService(store, catalog, upstreams, new CallbackUrls(outbound), dispatcher, metrics, events, blobs,
                 fileUrls, settings.files().retention(), settings.fetch(), clock, settings.tasks());

@@ -111,12 +111,14 @@ public final class Metrics {
      * Group commit's work so far: transactions it committed for several callers at once and the
      * callers they carried (units over batches is the mean batch size; see PICTOR_DB_GROUP_COMMIT_WRITERS).
      */
-    public <T> void bindGroupCommit(T source, ToDoubleFunction<T> batches, ToDoubleFunction<T> units) {
+    public <T> void bindGroupCommit(T source, ToDoubleFunction<T> batches, ToDoubleFunction<T> units, ToDoubleFunction<T> reruns) {
         // Micrometer holds {@code source} weakly: it must be an object the node keeps (its Jdbc), not a lambda.
         FunctionCounter.builder("pictor_db_group_commit_batches_total", source, batches)
                 .description("Transactions group commit ran (each for one or more callers)").register(registry);
         FunctionCounter.builder("pictor_db_group_commit_units_total", source, units)
                 .description("Callers' transactions carried by group commit").register(registry);
+        FunctionCounter.builder("pictor_db_group_commit_reruns_total", source, reruns)
+                .description("Batches run a second time, each caller in a savepoint, because one caller's work failed").register(registry);
     }
 
     /** A failed attempt on an upstream, by the error code it failed with. */

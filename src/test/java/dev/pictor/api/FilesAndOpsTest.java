@@ -53,6 +53,7 @@ class FilesAndOpsTest {
         var metrics = node.client().download(node.baseUrl() + "/metrics");
         String text = new String(metrics.body());
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(text).contains("pictor_tasks_submitted_total{model=\"z-image\"}", "pictor_queue_depth", "pictor_tasks{");
+        assertThat(text).contains("pictor_tasks_submitted_total{model=\"z-image\"}", "pictor_queue_depth", "pictor_tasks{",
+                "pictor_db_group_commit_batches_total", "pictor_db_group_commit_units_total", "pictor_db_group_commit_reruns_total");
     }
 }
