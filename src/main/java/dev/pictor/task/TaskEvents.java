@@ -3,6 +3,7 @@ package dev.pictor.task;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * also re-read the task at a short interval; this only makes the common case immediate.
  */
 public final class TaskEvents {
-    private final Map<String, List<Semaphore>> waiters = new ConcurrentHashMap<>();
+    private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<String>> rewriteListeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -37,27 +38,86 @@ public final class TaskEvents {
 
     /** Called after a change to {@code taskId} has committed. */
     public void changed(String taskId) {
-        List<Semaphore> list = waiters.get(taskId);
+        List<Waiter> list = waiters.get(taskId);
         if (list != null) {
-            list.forEach(Semaphore::release);
+            list.forEach(waiter -> waiter.signal.release());
         }
     }
 
-    /** Waits until {@code taskId} changes on this node or {@code max} passes; true when it changed. */
-    public boolean awaitChange(String taskId, Duration max) throws InterruptedException {
+    /**
+     * Called after the write that ended {@code task} has committed, with the task as that write left
+     * it: waiters get it handed over and need not read it back (the inline OpenAI path read every
+     * task it had just finished once more: 4 % of that path's CPU).
+     */
+    void ended(Task task) {
+        List<Waiter> list = waiters.get(task.id());
+        if (list != null) {
+            list.forEach(waiter -> {
+                waiter.ended = task;
+                waiter.signal.release();
+            });
+        }
+    }
+
+    /** Waiters registered on {@code taskId} (for tests). */
+    int waiting(String taskId) {
+        List<Waiter> list = waiters.get(taskId);
+        return list == null ? 0 : list.size();
+    }
+
+    /** One waiter on one task: woken by any change, handed the task when the change ended it. */
+    private static final class Waiter {
+        final Semaphore signal = new Semaphore(0);
+        volatile Task ended;
+    }
+
+    /**
+     * Waits until {@code taskId} changes on this node or {@code max} passes. Returns the task when
+     * this node ended it meanwhile (as the ending write left it), else empty: re-read it.
+     */
+    public Optional<Task> awaitChange(String taskId, Duration max) throws InterruptedException {
         if (draining) {
             // No more wake-ups on a stopping node: those still waiting (the OpenAI surface) re-read at a steady pace.
             Thread.sleep(Math.min(500, Math.max(0, max.toMillis())));
-            return false;
+            return Optional.empty();
         }
-        var signal = new Semaphore(0);
-        List<Semaphore> list = waiters.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>());
-        list.add(signal);
-        try {
-            return signal.tryAcquire(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
-        } finally {
-            list.remove(signal);
-            waiters.computeIfPresent(taskId, (k, v) -> v.isEmpty() ? null : v);
+        try (EndWatch watch = watchEnd(taskId)) {
+            watch.waiter.signal.tryAcquire(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
+            return watch.ended();
+        }
+    }
+
+    /**
+     * Starts watching {@code taskId} for its end on this node, for a caller that waits on something
+     * else (the inline run's future) and then wants the ended task without reading it back.
+     */
+    EndWatch watchEnd(String taskId) {
+        var waiter = new Waiter();
+        waiters.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>()).add(waiter);
+        return new EndWatch(taskId, waiter);
+    }
+
+    /** A registration of {@link #watchEnd}; close it to stop watching. */
+    final class EndWatch implements AutoCloseable {
+        private final String taskId;
+        private final Waiter waiter;
+
+        private EndWatch(String taskId, Waiter waiter) {
+            this.taskId = taskId;
+            this.waiter = waiter;
+        }
+
+        /** The task, if this node ended it since the watch began. */
+        Optional<Task> ended() {
+            return Optional.ofNullable(waiter.ended);
+        }
+
+        @Override
+        public void close() {
+            waiters.computeIfPresent(taskId, (k, list) -> {
+                list.remove(waiter);
+                return list.isEmpty() ? null : list;
+            });
         }
     }
 
@@ -88,7 +148,7 @@ public final class TaskEvents {
      */
     public void drain(Duration max) throws InterruptedException {
         draining = true;
-        waiters.values().forEach(list -> list.forEach(Semaphore::release));
+        waiters.values().forEach(list -> list.forEach(waiter -> waiter.signal.release()));
         long end = System.nanoTime() + max.toNanos();
         while (held.get() > 0 && System.nanoTime() < end) {
             Thread.sleep(20);

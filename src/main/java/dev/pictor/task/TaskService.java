@@ -316,14 +316,17 @@ public final class TaskService {
         }
         metrics.taskSubmitted(prepared.task().model());
         Task task = inserted.claim().task();
-        try {
-            dispatcher.startInline(inserted.claim()).get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            // still running: the caller answers "not ready" as it would for a queued task
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("running task " + task.id() + " failed", e.getCause());
+        try (TaskEvents.EndWatch end = events.watchEnd(task.id())) {
+            try {
+                dispatcher.startInline(inserted.claim()).get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // still running: the caller answers "not ready" as it would for a queued task
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("running task " + task.id() + " failed", e.getCause());
+            }
+            // Ended by the run: the task as its ending write left it. Otherwise (waiting for an upstream job, a retry) read it.
+            return new Submission(end.ended().orElseGet(() -> store.find(tenantId, task.id()).orElse(task)), false);
         }
-        return new Submission(store.find(tenantId, task.id()).orElse(task), false);
     }
 
     /**
@@ -367,8 +370,7 @@ public final class TaskService {
 
     /** The task after its next change on this node, or re-read after {@code max} (changes on other nodes). */
     public Task nextState(Task task, Duration max) throws InterruptedException {
-        events.awaitChange(task.id(), max);
-        return store.find(task.tenantId(), task.id()).orElse(task);
+        return events.awaitChange(task.id(), max).orElseGet(() -> store.find(task.tenantId(), task.id()).orElse(task));
     }
 
     /** A page of a tenant's tasks, newest first, and where the next page starts (null at the end). */

@@ -501,7 +501,7 @@ public final class TaskStore {
             }
             Task ended = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId).orElseThrow();
             terminalListener.onTerminal(tx, ended);
-            tx.afterCommit(() -> events.changed(taskId));
+            tx.afterCommit(() -> events.ended(ended));
             return true;
         });
     }
