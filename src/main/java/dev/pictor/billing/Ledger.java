@@ -9,11 +9,13 @@ import dev.pictor.task.NewTask;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskStatus;
 import dev.pictor.task.TaskStore;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import dev.pictor.db.WindowCounters;
 import dev.pictor.db.WindowCounters.Window;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -85,9 +87,10 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
             tx.update(INSERT_CHARGE, charge);
             return billing(tx, task.tenantId());
         }
-        Object[] params = java.util.Arrays.copyOf(charge, charge.length + 1);
+        Object[] params = Arrays.copyOf(charge, charge.length + 1);
         params[charge.length] = task.tenantId();
-        return tx.queryOne(both, rs -> rs.getString(1) == null ? null : parse(rs.getString(1)), params);
+        // no account: the subquery is NULL, and a null row reads as empty
+        return tx.queryOne(both, Ledger::billingColumn, params);
     }
 
     /**
@@ -244,7 +247,12 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     }
 
     private static Optional<Billing> billing(Jdbc.Tx tx, String tenantId) throws SQLException {
-        return tx.queryOne(BILLING, rs -> parse(rs.getString(1)), tenantId);
+        return tx.queryOne(BILLING, Ledger::billingColumn, tenantId);
+    }
+
+    private static Billing billingColumn(ResultSet rs) throws SQLException {
+        String wire = rs.getString(1);
+        return wire == null ? null : parse(wire);
     }
 
     private void append(Jdbc.Tx tx, String tenantId, String taskId, String kind, long amount, String reason) throws SQLException {

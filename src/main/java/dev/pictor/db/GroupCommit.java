@@ -7,6 +7,7 @@ import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -264,7 +265,7 @@ final class GroupCommit implements AutoCloseable {
             start = afterCommitEnds[i];
             complete(batch.get(i), results.get(i), failure);
         }
-        return failures.stream().allMatch(java.util.Objects::isNull) ? Outcome.COMMITTED : Outcome.COMMITTED_WITHOUT_SOME;
+        return failures.stream().allMatch(Objects::isNull) ? Outcome.COMMITTED : Outcome.COMMITTED_WITHOUT_SOME;
     }
 
     @SuppressWarnings("unchecked")

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -593,7 +594,7 @@ public final class TaskStore {
             }
             return rows;
         });
-        return overdue.stream().sorted(java.util.Comparator.comparing(Overdue::deadline)).limit(limit).map(Overdue::id).toList();
+        return overdue.stream().sorted(Comparator.comparing(Overdue::deadline)).limit(limit).map(Overdue::id).toList();
     }
 
     /** Finished or failed tasks that ended before {@code cutoff}: candidates for retention clean-up. */
