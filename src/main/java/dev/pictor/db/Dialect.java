@@ -24,8 +24,8 @@ public enum Dialect {
     }
 
     /**
-     * The most units {@link GroupCommit} folds into one transaction. Each runs in a savepoint, and
-     * PostgreSQL keeps up to 64 subtransactions per backend in shared memory before it spills them
+     * The most units {@link GroupCommit} folds into one transaction. A batch rerun after a failed
+     * unit runs each unit in a savepoint, and PostgreSQL keeps up to 64 subtransactions per backend in shared memory before it spills them
      * (slowing every snapshot on the server); H2 has no such limit.
      */
     int groupCommitMaxBatch() {
@@ -75,6 +75,15 @@ public enum Dialect {
      */
     public String insertAnswering(String insert, String scalarQuery) {
         return this == POSTGRESQL ? insert + " RETURNING (" + scalarQuery + ")" : null;
+    }
+
+    /**
+     * One query that runs {@code update} (an UPDATE) and answers {@code columns} of each row it
+     * changed, as they are after it: PostgreSQL's {@code UPDATE ... RETURNING}, H2's
+     * {@code SELECT ... FROM FINAL TABLE (UPDATE ...)}. No rows: nothing matched.
+     */
+    public String updateReturning(String update, String columns) {
+        return this == POSTGRESQL ? update + " RETURNING " + columns : "SELECT " + columns + " FROM FINAL TABLE (" + update + ")";
     }
 
     /**

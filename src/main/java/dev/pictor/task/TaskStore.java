@@ -471,6 +471,10 @@ public final class TaskStore {
         return terminate(taskId, "", null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
     }
 
+    private static final String TERMINATE = "UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
+            + "error_message = ?, output_json = ?, finished_at = ?, image_count = ?, upstream_route = ?, "
+            + "upstream_input_tokens = ?, upstream_output_tokens = ?, upstream_compute_ms = ? WHERE id = ? AND status IN " + OPEN;
+
     /**
      * The one terminal write. Grouped with concurrent submits and endings (one commit for several,
      * {@link Jdbc#inGroupTransaction}), ordered by tenant: the shared rows it locks are the tenant's
@@ -489,16 +493,15 @@ public final class TaskStore {
                 return false; // another node owns this task now, or it ended meanwhile
             }
             // image_count and the upstream's usage are kept apart from output_json, which deleting the files clears
-            int changed = tx.update("UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
-                            + "error_message = ?, output_json = ?, finished_at = ?, image_count = ?, upstream_route = ?, "
-                            + "upstream_input_tokens = ?, upstream_output_tokens = ?, upstream_compute_ms = ? WHERE id = ? AND status IN " + OPEN,
+            // The ended task comes back from the UPDATE itself, for the listeners and the waiters: no read-back.
+            Optional<Task> endedTask = tx.queryOne(tx.dialect().updateReturning(TERMINATE, TASK_COLUMNS), TaskStore::mapTask,
                     status.wire(), upstream, status == TaskStatus.FINISHED ? 100 : 0, code == null ? null : code.wire(),
                     truncate(message, 2000), files.isEmpty() ? null : Json.write(files), now, files.size(), truncate(route, 200),
                     reported(usage.inputTokens()), reported(usage.outputTokens()), reported(usage.computeMillis()), taskId);
-            if (changed == 0) {
+            if (endedTask.isEmpty()) {
                 return false;
             }
-            Task ended = tx.queryOne("SELECT " + TASK_COLUMNS + " FROM task WHERE id = ?", TaskStore::mapTask, taskId).orElseThrow();
+            Task ended = endedTask.get();
             terminalListener.onTerminal(tx, ended);
             tx.afterCommit(() -> events.ended(ended));
             return true;
