@@ -37,7 +37,10 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(10_000);
         var dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            // Placeholders carry the dialect's few values into the one set of migrations.
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .placeholders(java.util.Map.of("identity_cache", String.valueOf(dialect.identityCache())))
+                    .load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
