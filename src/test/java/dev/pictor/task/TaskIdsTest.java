@@ -45,6 +45,28 @@ class TaskIdsTest {
     }
 
     @Test
+    void everyRandomPositionUsesAllThirtySixCharactersAboutEqually() {
+        var ids = new TaskIds();
+        int n = 36_000;
+        int[][] counts = new int[18][36];
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        int start = "task-unified-1795263834-".length() + 2;
+        for (int i = 0; i < n; i++) {
+            String random = ids.next(Instant.ofEpochSecond(1_795_263_834L)).substring(start);
+            assertThat(random).hasSize(18);
+            for (int p = 0; p < 18; p++) {
+                counts[p][alphabet.indexOf(random.charAt(p))]++;
+            }
+        }
+        // 1,000 expected per cell, standard deviation about 31: 800-1,200 is over six of them
+        for (int p = 0; p < 18; p++) {
+            for (int c = 0; c < 36; c++) {
+                assertThat(counts[p][c]).as("position %d, '%s'", p, alphabet.charAt(c)).isBetween(800, 1200);
+            }
+        }
+    }
+
+    @Test
     void acceptsExactlyWhatThePatternAccepts() {
         String[] fixed = {null, "", "task-unified-", "task-unified-1-abcd", "task-unified-1-abc", "task-unified--abcd",
                 "task-unified-1234567890123-abcd", "task-unified-123456789012-abcd", "task-unified-1-" + "a".repeat(32),
