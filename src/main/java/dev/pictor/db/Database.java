@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -39,7 +40,7 @@ public final class Database implements AutoCloseable {
         try {
             // Placeholders carry the dialect's few values into the one set of migrations.
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .placeholders(java.util.Map.of("identity_cache", String.valueOf(dialect.identityCache())))
+                    .placeholders(Map.of("identity_cache", String.valueOf(dialect.identityCache())))
                     .load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();

@@ -25,8 +25,9 @@ public enum Dialect {
 
     /**
      * The most units {@link GroupCommit} folds into one transaction. A batch rerun after a failed
-     * unit runs each unit in a savepoint, and PostgreSQL keeps up to 64 subtransactions per backend in shared memory before it spills them
-     * (slowing every snapshot on the server); H2 has no such limit.
+     * unit runs each unit in a savepoint, and PostgreSQL keeps up to 64 subtransactions per backend
+     * in shared memory before it spills them (slowing every snapshot on the server); H2 has no such
+     * limit.
      */
     int groupCommitMaxBatch() {
         return this == POSTGRESQL ? 48 : 64;

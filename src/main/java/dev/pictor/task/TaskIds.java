@@ -1,5 +1,8 @@
 package dev.pictor.task;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.time.Instant;
 
@@ -18,6 +21,10 @@ import java.time.Instant;
 public final class TaskIds {
     private static final String PREFIX = "task-unified-";
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final long NINE_DIGITS = 101_559_956_668_416L; // 36^9
+    // The largest multiple of 36^9 that fits in 63 bits: values below it map to 9 digits uniformly.
+    private static final long UNBIASED_BOUND = Long.MAX_VALUE / NINE_DIGITS * NINE_DIGITS;
     private final SecureRandom random = new SecureRandom();
 
     public String next(Instant now) {
@@ -31,12 +38,6 @@ public final class TaskIds {
         appendDigits(sb, (long) LONGS.get(bytes, 8));
         return sb.toString();
     }
-
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
-            java.nio.ByteOrder.BIG_ENDIAN);
-    private static final long NINE_DIGITS = 101_559_956_668_416L; // 36^9
-    // The largest multiple of 36^9 that fits in 63 bits: values below it map to 9 digits uniformly.
-    private static final long UNBIASED_BOUND = Long.MAX_VALUE / NINE_DIGITS * NINE_DIGITS;
 
     /** Nine uniform base-36 characters from 63 random bits (redrawn, about once in 100,000, when above the bound). */
     private void appendDigits(StringBuilder sb, long draw) {
