@@ -15,7 +15,6 @@ import dev.pictor.db.WindowCounters;
 import dev.pictor.db.WindowCounters.Window;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -52,24 +51,19 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
         this.clock = clock;
     }
 
+    /**
+     * Counts the estimate against the key's credit limits, then hands the task store the charge row
+     * and the tenant's billing mode to read with the task's own rows ({@code TaskStore.Companion}: on
+     * PostgreSQL one round trip for all of them); a prepaid tenant's balance is lowered after that.
+     */
     @Override
-    public void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException {
+    public TaskStore.Companion onInsert(Jdbc.Tx tx, NewTask task) throws SQLException {
         GenerationRequest request = catalog.find(task.model()).orElseThrow().restore(Json.parse(task.inputJson()));
         long amount = prices.estimate(request);
         boolean counted = countAgainstKeyLimits(tx, task, amount);
-        // unlimited tenants: no balance to move, but the charge row still says what the task costs
-        Billing billing = insertCharge(tx, task, amount, counted).orElse(Billing.UNLIMITED);
-        if (billing == Billing.PREPAID) {
-            int lowered = tx.update("UPDATE credit_account SET balance = balance - ? WHERE tenant_id = ? AND balance >= ?",
-                    amount, task.tenantId(), amount);
-            if (lowered == 0) {
-                // the whole submit rolls back, the charge row with it
-                long balance = tx.queryOne("SELECT balance FROM credit_account WHERE tenant_id = ?", rs -> rs.getLong(1), task.tenantId())
-                        .orElse(0L);
-                throw new InsufficientCreditsException(task.model(), amount, balance);
-            }
-            append(tx, task.tenantId(), task.id(), "reserve", -amount, null);
-        }
+        Object[] charge = {task.id(), task.tenantId(), task.model(), amount, task.createdAt(), task.keyId(), counted};
+        return new TaskStore.Companion(INSERT_CHARGE, charge, BILLING, new Object[] {task.tenantId()},
+                (t, billing) -> reserve(t, task, amount, billing));
     }
 
     private static final String INSERT_CHARGE = "INSERT INTO task_charge (task_id, tenant_id, model, reserved, charged, created_at, settled_at, "
@@ -77,20 +71,23 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
     private static final String BILLING = "SELECT billing FROM credit_account WHERE tenant_id = ?";
 
     /**
-     * Writes the task's charge row and reads how its tenant pays (empty: no account, so unlimited);
-     * on PostgreSQL in one round trip, the submit's second and last.
+     * Takes a prepaid tenant's reservation from its balance. Unlimited tenants (and tenants with no
+     * account, {@code billing} null) move no balance, but their charge row still says what the task
+     * costs.
      */
-    private static Optional<Billing> insertCharge(Jdbc.Tx tx, NewTask task, long amount, boolean counted) throws SQLException {
-        Object[] charge = {task.id(), task.tenantId(), task.model(), amount, task.createdAt(), task.keyId(), counted};
-        String both = tx.dialect().insertAnswering(INSERT_CHARGE, BILLING);
-        if (both == null) {
-            tx.update(INSERT_CHARGE, charge);
-            return billing(tx, task.tenantId());
+    private void reserve(Jdbc.Tx tx, NewTask task, long amount, String billing) throws SQLException {
+        if (billing == null || parse(billing) != Billing.PREPAID) {
+            return;
         }
-        Object[] params = Arrays.copyOf(charge, charge.length + 1);
-        params[charge.length] = task.tenantId();
-        // no account: the subquery is NULL, and a null row reads as empty
-        return tx.queryOne(both, Ledger::billingColumn, params);
+        int lowered = tx.update("UPDATE credit_account SET balance = balance - ? WHERE tenant_id = ? AND balance >= ?",
+                amount, task.tenantId(), amount);
+        if (lowered == 0) {
+            // the whole submit rolls back, the charge row with it
+            long balance = tx.queryOne("SELECT balance FROM credit_account WHERE tenant_id = ?", rs -> rs.getLong(1), task.tenantId())
+                    .orElse(0L);
+            throw new InsufficientCreditsException(task.model(), amount, balance);
+        }
+        append(tx, task.tenantId(), task.id(), "reserve", -amount, null);
     }
 
     /**

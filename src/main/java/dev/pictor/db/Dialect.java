@@ -59,8 +59,8 @@ public enum Dialect {
     }
 
     /**
-     * Whether {@link #insertThenInsert} is available: one statement for a row, a second row that
-     * follows from it and (optionally) the peers' wake-up, with PostgreSQL's data-modifying CTEs. H2
+     * Whether {@link #insertThenInsert} is available: one statement for a row, the rows that go with
+     * it, a scalar query and (optionally) the peers' wake-up, with PostgreSQL's data-modifying CTEs. H2
      * has none, and needs none: it is embedded, so a statement costs no round trip.
      */
     public boolean insertsQueuedInOneStatement() {
@@ -70,26 +70,23 @@ public enum Dialect {
     /**
      * One PostgreSQL statement, run as a query, that runs {@code insertReturning} (an INSERT ...
      * RETURNING), then {@code dependentInsert} (an INSERT ... SELECT ... FROM new_row, reading the first
-     * insert's returned columns) and, with {@code notifyPeers}, wakes the peers on
-     * {@link PeerWakeups#CHANNEL} ({@code pg_notify}, delivered at commit like NOTIFY).
+     * insert's returned columns), then {@code companionInsert} (an INSERT ... VALUES; may be null) and
+     * answers one row whose second column is {@code scalarQuery} (one column of at most one row; may be
+     * null, then the column is NULL); with {@code notifyPeers}, it wakes the peers on
+     * {@link PeerWakeups#CHANNEL} ({@code pg_notify}, delivered at commit like NOTIFY). Parameters come
+     * in that order. Every part sees the database as it was before the statement, so the scalar query
+     * must not read what the inserts write.
      */
-    public String insertThenInsert(String insertReturning, String dependentInsert, boolean notifyPeers) {
+    public String insertThenInsert(String insertReturning, String dependentInsert, String companionInsert, String scalarQuery,
+                                   boolean notifyPeers) {
         if (!insertsQueuedInOneStatement()) {
             throw new UnsupportedOperationException(this + " has no data-modifying CTEs");
         }
-        return "WITH new_row AS (" + insertReturning + "), queued AS (" + dependentInsert + " RETURNING 1) "
-                + (notifyPeers ? "SELECT pg_notify('" + PeerWakeups.CHANNEL + "', '') FROM queued" : "SELECT 1 FROM queued");
-    }
-
-    /**
-     * One statement that inserts a row ({@code insert}, an INSERT ... VALUES) and answers a scalar
-     * query ({@code scalarQuery}, one column of at most one row) with it: on PostgreSQL the query
-     * becomes the INSERT's {@code RETURNING} column, read by the same round trip; its parameters
-     * follow the INSERT's. Null on H2, which has no RETURNING and, embedded, saves nothing by one
-     * statement: run the two one after the other there.
-     */
-    public String insertAnswering(String insert, String scalarQuery) {
-        return this == POSTGRESQL ? insert + " RETURNING (" + scalarQuery + ")" : null;
+        // A data-modifying CTE runs to completion whether or not the query reads it.
+        return "WITH new_row AS (" + insertReturning + "), queued AS (" + dependentInsert + " RETURNING 1)"
+                + (companionInsert == null ? "" : ", companion AS (" + companionInsert + ")")
+                + " SELECT " + (notifyPeers ? "pg_notify('" + PeerWakeups.CHANNEL + "', '')" : "1")
+                + ", " + (scalarQuery == null ? "NULL" : "(" + scalarQuery + ")") + " FROM queued";
     }
 
     /**

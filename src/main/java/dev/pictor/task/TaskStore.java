@@ -1,7 +1,6 @@
 package dev.pictor.task;
 
 import dev.pictor.common.ErrorCode;
-
 import dev.pictor.common.Json;
 import dev.pictor.db.DataAccessException;
 import dev.pictor.db.Jdbc;
@@ -13,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -67,14 +67,32 @@ public final class TaskStore {
     }
 
     /**
-     * Called inside the transaction that stores a new task, after its rows are written; throwing
+     * Called inside the transaction that stores a new task, before its rows are written; throwing
      * rolls the whole insert back (the credit reservation uses it: no task without its reservation).
+     * It may write rows of its own there, and returns the row to write with the task's (null: none).
      */
     @FunctionalInterface
     public interface InsertListener {
-        InsertListener NONE = (tx, task) -> { };
+        InsertListener NONE = (tx, task) -> null;
 
-        void onInsert(Jdbc.Tx tx, NewTask task) throws SQLException;
+        Companion onInsert(Jdbc.Tx tx, NewTask task) throws SQLException;
+    }
+
+    /**
+     * A row written with a new task's own rows and, read with it, one scalar query: on PostgreSQL both
+     * are parts of the task's one statement, so a submit costs one round trip, not two (the charge row
+     * and its tenant's billing mode were the second). {@code insert} is an INSERT ... VALUES with
+     * {@code insertParams}; {@code answerQuery} a query of one column and at most one row with
+     * {@code answerParams}. Then, in the same transaction, {@code then} gets the query's answer (null
+     * when it found no row).
+     */
+    public record Companion(String insert, Object[] insertParams, String answerQuery, Object[] answerParams, AfterWrite then) {
+    }
+
+    /** What a {@link Companion} does once it is written, given its query's answer. */
+    @FunctionalInterface
+    public interface AfterWrite {
+        void written(Jdbc.Tx tx, String answer) throws SQLException;
     }
 
     private final Jdbc jdbc;
@@ -205,12 +223,14 @@ public final class TaskStore {
             + ", retention_seconds, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, ?, ?, NULL, ?, NULL, 0, NULL, ?, ?, ?, ?)";
 
     /**
-     * The task row, its queue row and (queued, not leased) the peers' wake-up: on PostgreSQL one
-     * statement, so a submit waits on one round trip for them rather than three (the NOTIFY stays,
-     * folded in as {@code pg_notify}: peers learn of the work at once, and it costs no extra trip); on
-     * H2 (embedded, no round trips to save) plain statements.
+     * The task row, its queue row, the insert listener's companion row and answer and (queued, not
+     * leased) the peers' wake-up: on PostgreSQL one statement, so a submit waits on one round trip for
+     * all of them rather than four (the NOTIFY stays, folded in as {@code pg_notify}: peers learn of
+     * the work at once, and it costs no extra trip); on H2 (embedded, no round trips to save) plain
+     * statements.
      */
     private void insertRows(Jdbc.Tx tx, NewTask t, Lease lease) throws SQLException {
+        Companion companion = insertListener.onInsert(tx, t);
         TaskStatus status = lease == null ? TaskStatus.NOT_STARTED : TaskStatus.RUNNING;
         Instant started = lease == null ? null : t.createdAt();
         Object[] taskParams = {t.id(), t.tenantId(), t.model(), status.wire(), t.inputJson(), t.callbackUrl(),
@@ -219,24 +239,35 @@ public final class TaskStore {
         Object[] queueParams = lease == null ? new Object[] {t.createdAt(), 0, null, null}
                 : new Object[] {lease.until(), 1, lease.owner(), lease.token()};
         var dialect = jdbc.dialect();
+        String answer = null;
         if (dialect.insertsQueuedInOneStatement()) {
-            Object[] params = new Object[taskParams.length + queueParams.length];
-            System.arraycopy(taskParams, 0, params, 0, taskParams.length);
-            System.arraycopy(queueParams, 0, params, taskParams.length, queueParams.length);
-            tx.query(dialect.insertThenInsert(INSERT_TASK + " RETURNING id, provider",
+            List<Object> params = new ArrayList<>(Arrays.asList(taskParams));
+            params.addAll(Arrays.asList(queueParams));
+            if (companion != null) {
+                params.addAll(Arrays.asList(companion.insertParams()));
+                params.addAll(Arrays.asList(companion.answerParams()));
+            }
+            String sql = dialect.insertThenInsert(INSERT_TASK + " RETURNING id, provider",
                     // Typed: parameters in a SELECT list are not typed by the columns they go to.
                     "INSERT INTO task_queue (task_id, provider, due_at, attempts, lease_owner, lease_token) SELECT id, provider, "
                             + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS INT), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)) FROM new_row",
-                    lease == null), rs -> null, params);
+                    companion == null ? null : companion.insert(), companion == null ? null : companion.answerQuery(), lease == null);
+            answer = tx.queryOne(sql, rs -> rs.getString(2), params.toArray()).orElse(null);
         } else {
             tx.update(INSERT_TASK, taskParams);
             tx.update("INSERT INTO task_queue (task_id, provider, due_at, attempts, lease_owner, lease_token) VALUES (?, ?, ?, ?, ?, ?)",
                     t.id(), t.upstream(), queueParams[0], queueParams[1], queueParams[2], queueParams[3]);
+            if (companion != null) {
+                tx.update(companion.insert(), companion.insertParams());
+                answer = tx.queryOne(companion.answerQuery(), rs -> rs.getString(1), companion.answerParams()).orElse(null);
+            }
         }
         for (var entry : t.metadata().entrySet()) {
             tx.update("INSERT INTO task_metadata (task_id, meta_key, meta_value) VALUES (?, ?, ?)", t.id(), entry.getKey(), entry.getValue());
         }
-        insertListener.onInsert(tx, t);
+        if (companion != null) {
+            companion.then().written(tx, answer);
+        }
     }
 
     private static Task newTask(NewTask t, Lease lease) {

@@ -159,6 +159,40 @@ abstract class LedgerContract {
     }
 
     @Test
+    void aRefusedSubmitLeavesNoQueueRowAndNoChargeRow() {
+        ledger.credit(tenant, 1_000, "test"); // z-image costs 2
+        assertThatThrownBy(() -> submit("z-image", "{\"prompt\":\"p\",\"size\":\"1:1\"}"))
+                .isInstanceOf(InsufficientCreditsException.class);
+        assertThat(count("SELECT COUNT(*) FROM task_charge WHERE tenant_id = ?")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM task_queue q JOIN task t ON t.id = q.task_id WHERE t.tenant_id = ?")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM task WHERE tenant_id = ?")).isZero();
+        assertThat(balance()).isEqualTo(1_000);
+    }
+
+    @Test
+    void anUnlimitedTenantOrOneWithoutAnAccountIsChargedWithoutABalanceMoving() {
+        ledger.setBilling(tenant, Ledger.Billing.UNLIMITED);
+        Task unlimited = submit("seedream-4.5", SEEDREAM_4);
+        assertThat(reserved(unlimited)).isEqualTo(20_000);
+        assertThat(count("SELECT COUNT(*) FROM credit_ledger WHERE tenant_id = ?")).isZero();
+
+        tenant = "no-account-" + System.nanoTime(); // a tenant the ledger has never seen
+        database.jdbc().update("INSERT INTO tenant (id, name, created_at) VALUES (?, ?, ?)", tenant, tenant, T0);
+        Task withoutAccount = submit("z-image", "{\"prompt\":\"p\",\"size\":\"1:1\"}");
+        assertThat(reserved(withoutAccount)).isEqualTo(2_000);
+        assertThat(count("SELECT COUNT(*) FROM credit_account WHERE tenant_id = ?")).isZero();
+        assertThat(store.list(tenant, null, null, null, null, null, 10)).extracting(Task::id).containsExactly(withoutAccount.id());
+    }
+
+    private long count(String sql) {
+        return database.jdbc().queryOne(sql, rs -> rs.getLong(1), tenant).orElseThrow();
+    }
+
+    private long reserved(Task task) {
+        return database.jdbc().queryOne("SELECT reserved FROM task_charge WHERE task_id = ?", rs -> rs.getLong(1), task.id()).orElseThrow();
+    }
+
+    @Test
     void fiftyConcurrentSubmitsAgainstABalanceForTenAcceptExactlyTen() throws Exception {
         ledger.credit(tenant, 20_000, "test"); // z-image costs 2: ten of them
         int threads = 50;
