@@ -22,6 +22,9 @@ import javax.imageio.ImageIO;
  *                                 a poll's lateness is its gap since the job's previous poll (or its submit) minus
  *                                 POLL_MS, the interval Pictor is configured with; a Ready job's collect delay is the
  *                                 time from Ready to the first poll that saw it
+ *   POST /stats/reset             forgets the counts and samples so far (after the harness's warm-up)
+ * A BFL submit whose body contains "warm-up" is Ready at once: the harness warms a node's whole path
+ * (submit, start, poll, collect) with such jobs, then resets the stats and measures.
  */
 public class FakeUpstream {
     public static void main(String[] args) throws Exception {
@@ -43,7 +46,7 @@ public class FakeUpstream {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/", ex -> {
-            ex.getRequestBody().readAllBytes();
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
             String path = ex.getRequestURI().getPath();
             if (path.equals("/v1/images/generations")) {
                 send(ex, 200, "{\"created\":1795000000,\"data\":[{\"b64_json\":\"" + b64 + "\"}],\"size\":\"64x64\",\"output_format\":\"png\"}");
@@ -71,7 +74,8 @@ public class FakeUpstream {
                 String id = "job-" + ids.incrementAndGet();
                 long now = System.currentTimeMillis();
                 lastSeen.put(id, now);
-                readyAt.put(id, now + jobMillis);
+                boolean warmUp = new String(requestBody, StandardCharsets.UTF_8).contains("warm-up");
+                readyAt.put(id, warmUp ? now : now + jobMillis);
                 send(ex, 200, "{\"id\":\"" + id + "\",\"polling_url\":\"" + base + "/v1/get_result?id=" + id + "\"}");
             }
         });
@@ -81,10 +85,17 @@ public class FakeUpstream {
             ex.getResponseBody().write(png);
             ex.close();
         });
+        AtomicLong submittedBefore = new AtomicLong();
+        server.createContext("/stats/reset", ex -> {
+            lateness.clear();
+            collectDelay.clear();
+            submittedBefore.set(ids.get());
+            send(ex, 200, "{}");
+        });
         server.createContext("/stats", ex -> {
             long now = System.currentTimeMillis();
             long active = readyAt.values().stream().filter(t -> t > now).count();
-            send(ex, 200, "{\"submitted\":" + ids.get() + ",\"active\":" + active + ",\"polls\":" + lateness.count()
+            send(ex, 200, "{\"submitted\":" + (ids.get() - submittedBefore.get()) + ",\"active\":" + active + ",\"polls\":" + lateness.count()
                     + lateness.json("poll_late") + ",\"collected\":" + collectDelay.count() + collectDelay.json("collect_delay") + "}");
         });
         server.start();
@@ -109,6 +120,10 @@ public class FakeUpstream {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = value;
+        }
+
+        synchronized void clear() {
+            size = 0;
         }
 
         synchronized int count() {
