@@ -9,7 +9,6 @@ import dev.pictor.task.NewTask;
 import dev.pictor.task.Task;
 import dev.pictor.task.TaskStatus;
 import dev.pictor.task.TaskStore;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import dev.pictor.db.WindowCounters;
 import dev.pictor.db.WindowCounters.Window;
@@ -243,13 +242,9 @@ public final class Ledger implements TaskStore.InsertListener, TaskStore.Termina
                 .orElse(new Account(tenantId, Billing.UNLIMITED, 0, reserved));
     }
 
+    /** How the tenant pays; empty when it has no account (then it is unlimited). The column is NOT NULL. */
     private static Optional<Billing> billing(Jdbc.Tx tx, String tenantId) throws SQLException {
-        return tx.queryOne(BILLING, Ledger::billingColumn, tenantId);
-    }
-
-    private static Billing billingColumn(ResultSet rs) throws SQLException {
-        String wire = rs.getString(1);
-        return wire == null ? null : parse(wire);
+        return tx.queryOne(BILLING, rs -> parse(rs.getString(1)), tenantId);
     }
 
     private void append(Jdbc.Tx tx, String tenantId, String taskId, String kind, long amount, String reason) throws SQLException {
