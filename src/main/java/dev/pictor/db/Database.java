@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 
@@ -12,12 +13,28 @@ import org.flywaydb.core.Flyway;
  * configured; the same Flyway migrations run on both.
  */
 public final class Database implements AutoCloseable {
+    /**
+     * Two rounds a second of at most 2 MB each: measured under the proxy load (1,300-2,300 tasks/s)
+     * this held the file at about 3.1 GB where it had grown linearly past 9 GB, at the same
+     * throughput; a round that finds nothing to rewrite costs microseconds.
+     */
+    private static final Duration H2_HOUSEKEEPING_INTERVAL = Duration.ofMillis(500);
+    private static final int H2_HOUSEKEEPING_WRITE_LIMIT_BYTES = 2 * 1024 * 1024;
+
     private final HikariDataSource dataSource;
     private final Jdbc jdbc;
+    /** On H2 only: what H2's background writer would do without WRITE_DELAY=0 ({@link H2Housekeeping}). */
+    private final H2Housekeeping housekeeping;
 
     private Database(HikariDataSource dataSource, Dialect dialect, int groupCommitWriters) {
         this.dataSource = dataSource;
         this.jdbc = new Jdbc(dataSource, dialect, groupCommitWriters);
+        this.housekeeping = dialect == Dialect.H2
+                ? new H2Housekeeping(dataSource, H2_HOUSEKEEPING_INTERVAL, H2_HOUSEKEEPING_WRITE_LIMIT_BYTES)
+                : null;
+        if (housekeeping != null) {
+            housekeeping.start();
+        }
     }
 
     /** With one group-commit writer, the default ({@link DatabaseSettings#groupCommitWriters}). */
@@ -92,6 +109,13 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         jdbc.close();
+        if (housekeeping != null) {
+            try {
+                housekeeping.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         dataSource.close();
     }
 }
