@@ -15,7 +15,7 @@ import org.h2.mvstore.MVStore;
  *
  * <p>Why it is needed: H2 writes each commit as a new chunk of the file and frees a chunk only once
  * every page in it has been replaced. A finished task's rows and index entries never change again,
- * so nearly every chunk keeps a few live pages forever, and the file grew by about 15 KB a task
+ * so nearly every chunk keeps a few live pages forever, and the file grew by 13-16 KB a task
  * under load (9.7 GB after 638,000 tasks) while the live data stayed a small part of it. H2 moves
  * such pages out of mostly dead chunks in its background writer thread, but that thread exists only
  * with a non-zero {@code WRITE_DELAY}, and Pictor needs {@code WRITE_DELAY=0} so that a commit is
