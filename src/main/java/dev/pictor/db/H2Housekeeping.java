@@ -75,7 +75,7 @@ final class H2Housekeeping {
         }
     }
 
-    /** The share of live data in the file's chunks, in percent (for tests and metrics). */
+    /** The share of live data in the file's chunks, in percent (read by the test; no metric exports it). */
     int chunksFillRate() {
         try (Connection c = dataSource.getConnection()) {
             return mvStore(c).getFileStore().getChunksFillRate();
