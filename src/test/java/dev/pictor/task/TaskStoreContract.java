@@ -284,6 +284,29 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void aRenewalPassesOverARowAnotherTransactionHoldsInsteadOfWaitingForIt() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(submit("a", T0.plusMillis(i), "sandbox").id());
+        }
+        assertThat(store.claim("node-1", SANDBOX, 3, T0.plusSeconds(1), LEASE)).hasSize(3);
+        try (var holder = database.dataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement("UPDATE task_queue SET attempts = attempts WHERE task_id = ?")) {
+                lock.setString(1, ids.get(1));
+                assertThat(lock.executeUpdate()).isEqualTo(1);
+            }
+            // Waiting for that lock would block this renewal until the holder ends (on PostgreSQL, for good).
+            var renewal = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.renewLeases("node-1", T0.plusSeconds(50).plus(LEASE)));
+            assertThat(renewal.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            holder.rollback();
+        }
+        // The row passed over kept its old lease, which has run out by now; the other two have not.
+        assertThat(store.claim("node-2", SANDBOX, 3, T0.plusSeconds(40), LEASE)).extracting(Claim::taskId).containsExactly(ids.get(1));
+        assertThat(store.renewLeases("node-1", T0.plusSeconds(60).plus(LEASE))).isEqualTo(2);
+    }
+
+    @Test
     void aTaskEndsExactlyOnce() {
         Task t = submit("a", T0, "sandbox");
         Claim c = store.claim("n", SANDBOX, 1, T0, LEASE).getFirst();
