@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Map;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -28,8 +29,12 @@ final class OpenAiResponses {
         this.fileUrls = fileUrls;
     }
 
-    /** The body for {@code done}, a finished task, answering {@code request}. */
-    ObjectNode images(Task done, OpenAiRequest request) throws IOException {
+    /**
+     * The body for {@code done}, a finished task, answering {@code request}. {@code outputs}: bytes of
+     * its files by key that the caller already has (the run that just ended it here); a file not
+     * among them is read from the blob store.
+     */
+    ObjectNode images(Task done, OpenAiRequest request, Map<String, byte[]> outputs) throws IOException {
         ObjectNode body = Json.object();
         body.put("created", done.createdAt().getEpochSecond());
         var data = body.putArray("data");
@@ -38,10 +43,7 @@ final class OpenAiResponses {
             if (request.responseFormat().equals("url")) {
                 item.put("url", fileUrls.urlFor(file.key()));
             } else {
-                BlobStore.Blob blob = blobs.open(file.key()).orElseThrow(() -> new IOException("output " + file.key() + " is missing"));
-                try (InputStream in = blob.stream()) {
-                    item.put("b64_json", Base64.getEncoder().encodeToString(in.readAllBytes()));
-                }
+                item.put("b64_json", Base64.getEncoder().encodeToString(bytesOf(file, outputs)));
             }
         }
         if (!done.files().isEmpty()) {
@@ -54,6 +56,17 @@ final class OpenAiResponses {
             body.put("quality", request.quality());
         }
         return body;
+    }
+
+    private byte[] bytesOf(StoredFile file, Map<String, byte[]> outputs) throws IOException {
+        byte[] bytes = outputs.get(file.key());
+        if (bytes != null) {
+            return bytes;
+        }
+        BlobStore.Blob blob = blobs.open(file.key()).orElseThrow(() -> new IOException("output " + file.key() + " is missing"));
+        try (InputStream in = blob.stream()) {
+            return in.readAllBytes();
+        }
     }
 
     static ObjectNode models(Collection<ModelSpec> models) {

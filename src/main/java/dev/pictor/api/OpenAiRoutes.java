@@ -60,7 +60,7 @@ public final class OpenAiRoutes implements RouteGroup {
         if (submission.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
-        answer(ctx, submission.task(), request, maxWait.minusNanos(System.nanoTime() - startNanos));
+        answer(ctx, submission.task(), submission.outputs(), request, maxWait.minusNanos(System.nanoTime() - startNanos));
     }
 
     private void edits(Context ctx) throws InterruptedException, IOException {
@@ -68,11 +68,15 @@ public final class OpenAiRoutes implements RouteGroup {
         OpenAiRequest request = reader.edit(ctx);
         OpenAiMapping.Mapped mapped = mapping.edit(request);
         TaskService.Submission submission = tasks.submitWithSources(principal.tenantId(), ApiServer.submitter(principal), mapped.spec().id(), mapped.input(), request.images());
-        answer(ctx, submission.task(), request, maxWait);
+        answer(ctx, submission.task(), submission.outputs(), request, maxWait);
     }
 
-    /** The answer once the task has ended, or "not ready" when it has not within {@code wait}. */
-    private void answer(Context ctx, Task task, OpenAiRequest request, Duration wait) throws InterruptedException, IOException {
+    /**
+     * The answer once the task has ended, or "not ready" when it has not within {@code wait};
+     * {@code outputs} are the bytes of its files when the submit ran it here (see {@link OpenAiResponses#images}).
+     */
+    private void answer(Context ctx, Task task, java.util.Map<String, byte[]> outputs, OpenAiRequest request, Duration wait)
+            throws InterruptedException, IOException {
         ctx.header("X-Pictor-Task-Id", task.id());
         if (respondAsync(ctx.header("Prefer"))) {
             ctx.header("Preference-Applied", "respond-async");
@@ -86,7 +90,7 @@ public final class OpenAiRoutes implements RouteGroup {
         if (done.status() != TaskStatus.FINISHED) {
             throw OpenAiErrors.notReady(done, maxWait);
         }
-        HttpJson.write(ctx, 200, responses.images(done, request));
+        HttpJson.write(ctx, 200, responses.images(done, request, outputs));
     }
 
     /** RFC 7240's {@code respond-async}, among any other preferences. */
@@ -140,7 +144,7 @@ public final class OpenAiRoutes implements RouteGroup {
         var input = dev.pictor.common.Json.parse(task.inputJson());
         String quality = input.hasNonNull("quality") ? input.get("quality").asString() : null;
         HttpJson.write(ctx, 200, responses.images(task, new OpenAiRequest(task.model(), null, null, null, quality, null, null, format,
-                java.util.List.of(), false)));
+                java.util.List.of(), false), java.util.Map.of()));
     }
 
     private void models(Context ctx) {

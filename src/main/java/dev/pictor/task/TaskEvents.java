@@ -46,13 +46,17 @@ public final class TaskEvents {
 
     /**
      * Called after the write that ended {@code task} has committed, with the task as that write left
-     * it: waiters get it handed over and need not read it back (the inline OpenAI path read every
-     * task it had just finished once more: 4 % of that path's CPU).
+     * it and the bytes of the files that run stored, by key (empty for a failure): waiters get both
+     * handed over and need not read them back (the inline OpenAI path read every task it had just
+     * finished once more, 4 % of that path's CPU, and then each of its images from the blob store:
+     * on S3, a GET per image). Only the run whose write ended the task calls this, so the bytes are
+     * those of the task's files.
      */
-    void ended(Task task) {
+    void ended(Task task, Map<String, byte[]> outputs) {
         List<Waiter> list = waiters.get(task.id());
         if (list != null) {
             list.forEach(waiter -> {
+                waiter.outputs = outputs;
                 waiter.ended = task;
                 waiter.signal.release();
             });
@@ -65,10 +69,11 @@ public final class TaskEvents {
         return list == null ? 0 : list.size();
     }
 
-    /** One waiter on one task: woken by any change, handed the task when the change ended it. */
+    /** One waiter on one task: woken by any change, handed the task (and its files' bytes) when the change ended it. */
     private static final class Waiter {
         final Semaphore signal = new Semaphore(0);
-        volatile Task ended;
+        volatile Map<String, byte[]> outputs = Map.of();
+        volatile Task ended; // written after outputs: whoever sees it sees them
     }
 
     /**
@@ -110,6 +115,11 @@ public final class TaskEvents {
         /** The task, if this node ended it since the watch began. */
         Optional<Task> ended() {
             return Optional.ofNullable(waiter.ended);
+        }
+
+        /** The bytes of the ended task's files by key, as the run that ended it stored them; empty when it has not ended here. */
+        Map<String, byte[]> outputs() {
+            return waiter.ended == null ? Map.of() : waiter.outputs;
         }
 
         @Override

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -195,7 +196,7 @@ final class TaskRunner {
         List<StoredFile> files = step.files();
         metrics.run(task.model(), upstream.name(), Duration.between(started, clock.instant()));
         Instant finished = clock.instant();
-        if (store.finish(claim, upstream.name(), step.route(), step.usage(), files, finished)) {
+        if (store.finish(claim, upstream.name(), step.route(), step.usage(), files, step.outputs(), finished)) {
             metrics.taskCompleted(task.model(), upstream.name(), TaskStatus.FINISHED.wire(), null);
             metrics.endToEnd(task.model(), TaskStatus.FINISHED.wire(), Duration.between(task.createdAt(), finished));
         } else {
@@ -209,8 +210,11 @@ final class TaskRunner {
 
     /** What one run of a task came to: its stored files, or an upstream job still running. */
     private sealed interface Step {
-        /** {@code route}: "upstream:upstream-model" (the upstream alone without a model id), the key of upstream costs. */
-        record Finished(List<StoredFile> files, String route, UpstreamUsage usage) implements Step {
+        /**
+         * {@code outputs}: the files' bytes by key, for this node's waiters. {@code route}:
+         * "upstream:upstream-model" (the upstream alone without a model id), the key of upstream costs.
+         */
+        record Finished(List<StoredFile> files, Map<String, byte[]> outputs, String route, UpstreamUsage usage) implements Step {
         }
 
         record Waiting(String upstreamRef, int progress, Duration pollAfter) implements Step {
@@ -248,8 +252,13 @@ final class TaskRunner {
                 // The upstream's work is done and paid for: from here a failure is the blob store's, which
                 // is retried on its own (never the upstream call again) and never opens the circuit.
                 upstreams.breaker(upstream.name()).recordSuccess();
-                yield new Step.Finished(storeImages(task, upstream, done.images()),
-                        upstreamModel == null ? upstream.name() : upstream.name() + ":" + upstreamModel, done.usage());
+                List<StoredFile> files = storeImages(task, upstream, done.images());
+                Map<String, byte[]> outputs = new HashMap<>();
+                for (int i = 0; i < files.size(); i++) {
+                    outputs.put(files.get(i).key(), done.images().get(i).bytes());
+                }
+                yield new Step.Finished(files, outputs, upstreamModel == null ? upstream.name() : upstream.name() + ":" + upstreamModel,
+                        done.usage());
             }
         };
     }

@@ -83,7 +83,15 @@ public final class TaskService {
     public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
     /** The task a submit resolved to; {@code replayed} when an Idempotency-Key returned an earlier one. */
-    public record Submission(Task task, boolean replayed) {
+    /**
+     * A stored (or replayed) task. {@code outputs}: when this call ran the task to its end here, the
+     * bytes of its files by key, as the run stored them (else empty), for an answer that carries the
+     * images themselves.
+     */
+    public record Submission(Task task, boolean replayed, Map<String, byte[]> outputs) {
+        public Submission(Task task, boolean replayed) {
+            this(task, replayed, Map.of());
+        }
     }
 
     /**
@@ -325,7 +333,7 @@ public final class TaskService {
                 throw new IllegalStateException("running task " + task.id() + " failed", e.getCause());
             }
             // Ended by the run: the task as its ending write left it. Otherwise (waiting for an upstream job, a retry) read it.
-            return new Submission(end.ended().orElseGet(() -> store.find(tenantId, task.id()).orElse(task)), false);
+            return new Submission(end.ended().orElseGet(() -> store.find(tenantId, task.id()).orElse(task)), false, end.outputs());
         }
     }
 

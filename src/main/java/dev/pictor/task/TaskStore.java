@@ -491,27 +491,31 @@ public final class TaskStore {
 
     /** Finishes a claimed task with its files on a route that reported no usage; false as {@link #finish(Claim, String, String, UpstreamUsage, List, Instant)}. */
     public boolean finish(Claim claim, String upstream, List<StoredFile> files, Instant now) {
-        return finish(claim, upstream, upstream, UpstreamUsage.NONE, files, now);
+        return finish(claim, upstream, upstream, UpstreamUsage.NONE, files, Map.of(), now);
     }
 
     /**
      * Finishes a claimed task with its files, recording the route that made them ({@code route}, the
      * key of the operator's upstream costs) and what that upstream reported it used; false when the
-     * lease was lost or the task already ended.
+     * lease was lost or the task already ended. {@code outputs} are the files' bytes by key, as the run
+     * stored them: this node's waiters are handed them with the ended task ({@link TaskEvents}), so
+     * an answer that carries the images need not read them back from the blob store.
      */
-    public boolean finish(Claim claim, String upstream, String route, UpstreamUsage usage, List<StoredFile> files, Instant now) {
-        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, now, route, usage);
+    public boolean finish(Claim claim, String upstream, String route, UpstreamUsage usage, List<StoredFile> files, Map<String, byte[]> outputs,
+                          Instant now) {
+        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FINISHED, upstream, null, null, files, outputs, now,
+                route, usage);
     }
 
     /** Fails a claimed task; false when the lease was lost or the task already ended. */
     public boolean fail(Claim claim, ErrorCode code, String message, Instant now) {
-        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), now, null,
-                UpstreamUsage.NONE);
+        return terminate(claim.taskId(), claim.task().tenantId(), claim.token(), TaskStatus.FAILED, null, code, message, List.of(), Map.of(), now,
+                null, UpstreamUsage.NONE);
     }
 
     /** Fails a task whoever holds it (deadline, cancel); false when it had already ended. */
     public boolean failUnclaimed(String taskId, ErrorCode code, String message, Instant now) {
-        return terminate(taskId, "", null, TaskStatus.FAILED, null, code, message, List.of(), now, null, UpstreamUsage.NONE);
+        return terminate(taskId, "", null, TaskStatus.FAILED, null, code, message, List.of(), Map.of(), now, null, UpstreamUsage.NONE);
     }
 
     private static final String TERMINATE = "UPDATE task SET status = ?, provider = COALESCE(?, provider), progress = ?, error_code = ?, "
@@ -524,7 +528,8 @@ public final class TaskStore {
      * balance and its key's window counters.
      */
     private boolean terminate(String taskId, String tenantId, String leaseToken, TaskStatus status, String upstream, ErrorCode code,
-                              String message, List<StoredFile> files, Instant now, String route, UpstreamUsage usage) {
+                              String message, List<StoredFile> files, Map<String, byte[]> outputs, Instant now, String route,
+                              UpstreamUsage usage) {
         return jdbc.inGroupTransaction(tenantId, tx -> {
             // Queue row first, task row second: the order the claim takes them in, so the two cannot deadlock.
             // Deleting it (rather than locking it with SELECT ... FOR UPDATE, then deleting) is one
@@ -546,7 +551,7 @@ public final class TaskStore {
             }
             Task ended = endedTask.get();
             terminalListener.onTerminal(tx, ended);
-            tx.afterCommit(() -> events.ended(ended));
+            tx.afterCommit(() -> events.ended(ended, outputs));
             return true;
         });
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pictor.catalog.ImageFormat;
 import dev.pictor.media.ImageEncoder;
 import dev.pictor.media.ImageProbe;
+import dev.pictor.support.ApiClient;
 import dev.pictor.support.ApiClient.Response;
 import dev.pictor.support.ImageServer;
 import dev.pictor.support.TestNode;
@@ -62,7 +63,12 @@ class OpenAiApiTest {
         assertThat(decoded.getHeight()).isEqualTo(1024);
 
         String taskId = r.raw().headers().firstValue("X-Pictor-Task-Id").orElseThrow();
-        assertThat(node.client().get("/api/generate/status/" + taskId, KEY).data().get("status").asString()).isEqualTo("finished");
+        var status = node.client().get("/api/generate/status/" + taskId, KEY).data();
+        assertThat(status.get("status").asString()).isEqualTo("finished");
+        // The answer carried the bytes the run had in hand; they are the stored file's, byte for byte.
+        assertThat(node.client().download(ApiClient.fileUrls(status).getFirst()).body()).isEqualTo(image);
+        Response later = node.client().get("/v1/images/tasks/" + taskId, KEY);
+        assertThat(later.body().get("data").get(0).get("b64_json").asString()).isEqualTo(r.body().get("data").get(0).get("b64_json").asString());
 
         Response urls = post("/v1/images/generations", "{\"model\":\"seedream-4.5\",\"prompt\":\"two foxes\",\"n\":2,\"size\":\"2048x2048\",\"response_format\":\"url\"}");
         assertThat(urls.body().get("data")).hasSize(2);

@@ -27,10 +27,13 @@ class TaskEventsTest {
             events.changed("t1");
             assertThat(watch.ended()).isEmpty();
             Task ended = task("t1", TaskStatus.FINISHED);
-            events.ended(task("other", TaskStatus.FINISHED));
+            events.ended(task("other", TaskStatus.FINISHED), Map.of("other/0.png", new byte[] {9}));
             assertThat(watch.ended()).isEmpty();
-            events.ended(ended);
+            assertThat(watch.outputs()).isEmpty();
+            byte[] image = {1, 2, 3};
+            events.ended(ended, Map.of("t1/0.png", image));
             assertThat(watch.ended()).containsSame(ended);
+            assertThat(watch.outputs()).containsOnlyKeys("t1/0.png").containsEntry("t1/0.png", image);
         }
         // Closed: a later end is nobody's (and nothing is kept for the closed watch).
         try (TaskEvents.EndWatch later = events.watchEnd("t1")) {
@@ -51,7 +54,7 @@ class TaskEventsTest {
         CompletableFuture<Optional<Task>> ended = waitOn(events, "t2");
         awaitRegistered(events, "t2");
         Task task = task("t2", TaskStatus.FAILED);
-        events.ended(task);
+        events.ended(task, Map.of());
         assertThat(ended.get(10, TimeUnit.SECONDS)).containsSame(task);
     }
 
