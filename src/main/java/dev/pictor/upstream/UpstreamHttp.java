@@ -49,10 +49,15 @@ public final class UpstreamHttp {
         this.clock = clock;
         this.timeout = timeout;
         this.downloads = downloads;
+        // The client's own work (handing an answer that arrived to the caller waiting on it, feeding the
+        // body to its subscriber) runs on virtual threads, on the carriers the callers already use,
+        // instead of java.net.http's default pool of platform threads, each hand-off of which woke an
+        // OS thread.
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                 .build();
     }
 
