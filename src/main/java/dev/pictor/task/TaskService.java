@@ -82,11 +82,10 @@ public final class TaskService {
     /** How long a submit's Idempotency-Key holds. */
     public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
-    /** The task a submit resolved to; {@code replayed} when an Idempotency-Key returned an earlier one. */
     /**
-     * A stored (or replayed) task. {@code outputs}: when this call ran the task to its end here, the
-     * bytes of its files by key, as the run stored them (else empty), for an answer that carries the
-     * images themselves.
+     * The task a submit resolved to; {@code replayed} when an Idempotency-Key returned an earlier one.
+     * {@code outputs}: when this call ran the task to its end here, the bytes of its files by key, as
+     * the run stored them (else empty), for an answer that carries the images themselves.
      */
     public record Submission(Task task, boolean replayed, Map<String, byte[]> outputs) {
         public Submission(Task task, boolean replayed) {

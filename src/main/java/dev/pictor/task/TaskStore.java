@@ -489,7 +489,7 @@ public final class TaskStore {
         return true;
     }
 
-    /** Finishes a claimed task with its files on a route that reported no usage; false as {@link #finish(Claim, String, String, UpstreamUsage, List, Instant)}. */
+    /** Finishes a claimed task with its files on a route that reported no usage; false as {@link #finish(Claim, String, String, UpstreamUsage, List, Map, Instant)}. */
     public boolean finish(Claim claim, String upstream, List<StoredFile> files, Instant now) {
         return finish(claim, upstream, upstream, UpstreamUsage.NONE, files, Map.of(), now);
     }
