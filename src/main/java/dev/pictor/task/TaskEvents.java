@@ -49,8 +49,9 @@ public final class TaskEvents {
      * it and the bytes of the files that run stored, by key (empty for a failure): waiters get both
      * handed over and need not read them back (the inline OpenAI path read every task it had just
      * finished once more, 4 % of that path's CPU, and then each of its images from the blob store:
-     * on S3, a GET per image). Only the run whose write ended the task calls this, so the bytes are
-     * those of the task's files.
+     * on S3, a GET per image). The bytes come from the run whose write ended the task: those it stored
+     * under the task's keys (a run that lost its lease and writes the same keys later replaces the
+     * stored files, not these bytes).
      */
     void ended(Task task, Map<String, byte[]> outputs) {
         List<Waiter> list = waiters.get(task.id());

@@ -372,7 +372,7 @@ public final class TaskStore {
      * = ?}, which took the node's rows in index order while a group-commit batch takes them in task
      * order; on H2 such a cycle failed the whole renewal once in 430,768 tasks.) A row passed over is
      * being ended or handed back by the transaction that holds it; if that one rolls back instead, the
-     * next heartbeat, a third of a lease later, renews the row while two thirds of its lease are left.
+     * next heartbeat, a third of a lease later, renews the row with about a third of its lease left.
      */
     public int renewLeases(String owner, Instant until) {
         return jdbc.inTransaction(tx -> {

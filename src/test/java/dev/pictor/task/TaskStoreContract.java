@@ -296,7 +296,7 @@ abstract class TaskStoreContract {
                 lock.setString(1, ids.get(1));
                 assertThat(lock.executeUpdate()).isEqualTo(1);
             }
-            // Waiting for that lock would block this renewal until the holder ends (on PostgreSQL, for good).
+            // Waiting for that lock would block this renewal until the holder ends (H2 gives up after its 2 s lock timeout).
             var renewal = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.renewLeases("node-1", T0.plusSeconds(50).plus(LEASE)));
             assertThat(renewal.get(10, TimeUnit.SECONDS)).isEqualTo(2);
             holder.rollback();
