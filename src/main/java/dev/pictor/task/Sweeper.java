@@ -84,7 +84,7 @@ public final class Sweeper implements AutoCloseable {
         Removal byDefault = removeAll(() -> store.expiredTasks(now.minus(retention), BATCH));
         int removed = byDefault.removed();
         if (!byDefault.storageFailed()) {
-            removed += removeAll(() -> store.expiredByOwnRetention(now, now.minus(TaskService.MIN_RETENTION), BATCH)).removed();
+            removed += removeAll(() -> store.expiredByOwnRetention(now, now.minus(TaskService.MIN_RETENTION), retention, BATCH)).removed();
         }
         if (removed > 0) {
             log.info("retention: removed {} ended tasks and their files", removed);

@@ -646,22 +646,30 @@ public final class TaskStore {
         return overdue.stream().sorted(Comparator.comparing(Overdue::deadline)).limit(limit).map(Overdue::id).toList();
     }
 
-    /** Finished or failed tasks that ended before {@code cutoff}: candidates for retention clean-up. */
+    /**
+     * Ended tasks without a retention of their own that ended before {@code cutoff}: candidates for the
+     * operator's retention clean-up. One range of {@code task_own_retention} (retention_seconds IS
+     * NULL, finished_at below the cutoff), read in index order up to the limit: no ORDER BY, which H2
+     * would answer by sorting every expired row first (after a long stop, all of them).
+     */
     public List<Task> expiredTasks(Instant cutoff, int limit) {
-        return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE finished_at < ? ORDER BY finished_at LIMIT ?",
-                TaskStore::mapTask, cutoff, limit);
+        return jdbc.query(EXPIRED, TaskStore::mapTask, cutoff, limit);
     }
 
+    static final String EXPIRED = "SELECT " + TASK_COLUMNS + " FROM task WHERE retention_seconds IS NULL AND finished_at < ? LIMIT ?";
+
     /**
-     * Ended tasks whose own, shorter retention (asked for at submit) has passed. {@code floor} is
-     * {@code now} minus the shortest retention a submit may ask for, so the finished_at index narrows
-     * the scan before the per-row arithmetic runs.
+     * Ended tasks with a retention of their own whose retention, or the operator's {@code cap} when
+     * that is shorter (an operator who lowered it since they were submitted), has passed.
+     * {@code floor} is {@code now} minus the shortest retention a submit may ask for, so the index
+     * narrows the scan before the per-row arithmetic runs.
      */
-    public List<Task> expiredByOwnRetention(Instant now, Instant floor, int limit) {
-        return jdbc.query("SELECT " + TASK_COLUMNS + " FROM task WHERE retention_seconds IS NOT NULL AND finished_at < ?"
-                        + " AND finished_at + retention_seconds * INTERVAL '1' SECOND < ? ORDER BY finished_at LIMIT ?",
-                TaskStore::mapTask, floor, now, limit);
+    public List<Task> expiredByOwnRetention(Instant now, Instant floor, Duration cap, int limit) {
+        return jdbc.query(EXPIRED_BY_OWN_RETENTION, TaskStore::mapTask, floor, cap.toSeconds(), now, limit);
     }
+
+    static final String EXPIRED_BY_OWN_RETENTION = "SELECT " + TASK_COLUMNS + " FROM task WHERE retention_seconds IS NOT NULL AND finished_at < ?"
+            + " AND finished_at + LEAST(retention_seconds, ?) * INTERVAL '1' SECOND < ? ORDER BY finished_at LIMIT ?";
 
     /** Forgets an ended task's output files (its owner deleted them); false when it has not ended. */
     public boolean clearFiles(String taskId) {
